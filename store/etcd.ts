@@ -141,7 +141,8 @@ export class EtcdStore implements Store {
   #closed = false;
 
   constructor(options: EtcdStoreOptions) {
-    if (options.endpoints.length === 0) throw new StoreError('SKIFF_ERR_INVALID_ARGUMENT', 'no etcd endpoints');
+    if (options.endpoints.length === 0)
+      throw new StoreError('SKIFF_ERR_INVALID_ARGUMENT', 'no etcd endpoints');
     // grpc-js's ipv4 resolver takes a list and fails over between members; a host name goes through DNS.
     const allIp = options.endpoints.every((endpoint) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(endpoint));
     const target = allIp ? `ipv4:${options.endpoints.join(',')}` : options.endpoints[0]!;
@@ -224,7 +225,11 @@ export class EtcdStore implements Store {
     );
     if (!response.succeeded) return { ok: false, current: this.#failedRead(response) };
     const revision = Number(response.header.revision);
-    return { ok: true, revision, kv: { key, value, createRevision: revision, modRevision: revision, version: 1 } };
+    return {
+      ok: true,
+      revision,
+      kv: { key, value, createRevision: revision, modRevision: revision, version: 1 },
+    };
   }
 
   async update(key: string, value: Uint8Array, expectedRevision: number): Promise<WriteResult> {
@@ -242,7 +247,13 @@ export class EtcdStore implements Store {
     return {
       ok: true,
       revision,
-      kv: { key, value, createRevision: previous.createRevision, modRevision: revision, version: previous.version + 1 },
+      kv: {
+        key,
+        value,
+        createRevision: previous.createRevision,
+        modRevision: revision,
+        version: previous.version + 1,
+      },
     };
   }
 
@@ -303,13 +314,18 @@ export class EtcdStore implements Store {
           this.#compactRevision = Math.max(this.#compactRevision, compactRevision);
           stream.fail(compacted(afterRevision, compactRevision));
         } else {
-          stream.fail(unavailable(`etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`));
+          stream.fail(
+            unavailable(`etcd cancelled the watch: ${response.cancel_reason || 'no reason given'}`),
+          );
         }
         return;
       }
       if (response.created) return;
       if (response.events.length === 0) {
-        stream.push({ type: 'progress', revision: Math.max(Number(response.header.revision), afterRevision) });
+        stream.push({
+          type: 'progress',
+          revision: Math.max(Number(response.header.revision), afterRevision),
+        });
         return;
       }
       for (const event of response.events) {
@@ -394,7 +410,13 @@ function toWatchEvent(event: WatchResponse['events'][number]): WatchEvent {
   // etcd's delete event carries only the key and revision; the last state is prev_kv.
   const kv = event.prev_kv
     ? toKeyValue(event.prev_kv)
-    : { key: event.kv.key.toString('ascii'), value: new Uint8Array(), createRevision: 0, modRevision: 0, version: 0 };
+    : {
+        key: event.kv.key.toString('ascii'),
+        value: new Uint8Array(),
+        createRevision: 0,
+        modRevision: 0,
+        version: 0,
+      };
   return { type: 'delete', revision, kv };
 }
 

@@ -34,7 +34,11 @@ class LevelPersistence implements Persistence {
 
   append(events: readonly WatchEvent[]): Promise<void> {
     return this.#db.batch(
-      events.map((event) => ({ type: 'put' as const, key: revisionKey(event.revision), value: encodeEvent(event) })),
+      events.map((event) => ({
+        type: 'put' as const,
+        key: revisionKey(event.revision),
+        value: encodeEvent(event),
+      })),
       { sync: true },
     );
   }

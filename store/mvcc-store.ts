@@ -206,16 +206,30 @@ export class MvccStore implements Store {
       if (operation.kind === 'create') {
         if (current === undefined) {
           revision++;
-          const kv = { key, value: operation.value, createRevision: revision, modRevision: revision, version: 1 };
+          const kv = {
+            key,
+            value: operation.value,
+            createRevision: revision,
+            modRevision: revision,
+            version: 1,
+          };
           event = { type: 'put', revision, kv };
         }
       } else if (operation.kind === 'update') {
         if (current !== undefined && current.modRevision === operation.expected) {
           revision++;
-          const kv = { ...current, value: operation.value, modRevision: revision, version: current.version + 1 };
+          const kv = {
+            ...current,
+            value: operation.value,
+            modRevision: revision,
+            version: current.version + 1,
+          };
           event = { type: 'put', revision, kv };
         }
-      } else if (current !== undefined && (operation.expected ?? current.modRevision) === current.modRevision) {
+      } else if (
+        current !== undefined &&
+        (operation.expected ?? current.modRevision) === current.modRevision
+      ) {
         revision++;
         event = { type: 'delete', revision, kv: current };
       }
@@ -230,7 +244,7 @@ export class MvccStore implements Store {
     const acknowledge = () => {
       for (const event of events) this.#apply(event, true);
       this.#deliver(events);
-      batch.forEach((write, i) => write.resolve(results[i]!));
+      for (const [i, write] of batch.entries()) write.resolve(results[i]!);
     };
     if (events.length === 0) {
       acknowledge();

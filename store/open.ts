@@ -27,11 +27,15 @@ export function openStore(url: string): Promise<Store> {
     case 'etcd': {
       const endpoints = rest.split(',').filter((endpoint) => endpoint !== '');
       if (endpoints.length === 0 || endpoints.some((endpoint) => !/^[\w.-]+:\d+$/.test(endpoint))) {
-        throw invalidArgument(`etcd:// needs host:port pairs, e.g. etcd://127.0.0.1:2379, not ${JSON.stringify(rest)}`);
+        throw invalidArgument(
+          `etcd:// needs host:port pairs, e.g. etcd://127.0.0.1:2379, not ${JSON.stringify(rest)}`,
+        );
       }
       return openEtcdStore({ endpoints });
     }
     default:
-      throw invalidArgument(`unknown store ${JSON.stringify(scheme)}: use level://DIR, memory:// or etcd://HOST:PORT,…`);
+      throw invalidArgument(
+        `unknown store ${JSON.stringify(scheme)}: use level://DIR, memory:// or etcd://HOST:PORT,…`,
+      );
   }
 }

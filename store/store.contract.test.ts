@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type StoreErrorCode, isStoreError } from './errors.js';
+import { isStoreError, type StoreErrorCode } from './errors.js';
 import { openEtcdStore } from './etcd.js';
 import { openLevelStore } from './level.js';
 import { openMemoryStore } from './memory.js';
@@ -79,7 +79,10 @@ async function expectCode(promise: Promise<unknown> | (() => unknown), code: Sto
 async function take(stream: WatchStream, count: number, timeoutMs = 5000): Promise<WatchMessage[]> {
   const messages: WatchMessage[] = [];
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`watch gave ${messages.length} of ${count} messages`)), timeoutMs).unref(),
+    setTimeout(
+      () => reject(new Error(`watch gave ${messages.length} of ${count} messages`)),
+      timeoutMs,
+    ).unref(),
   );
   while (messages.length < count) {
     const result = await Promise.race([stream.next(), timeout]);
@@ -253,7 +256,10 @@ describe.each(backends)('store contract: $name', (backend) => {
     await store.compact(base + 5);
     await expectCode(store.list({ prefix: ns, limit: 2, continue: first.continue! }), 'SKIFF_ERR_COMPACTED');
     await expectCode(store.list({ prefix: ns, continue: 'not-a-token' }), 'SKIFF_ERR_INVALID_ARGUMENT');
-    await expectCode(store.list({ prefix: '/elsewhere/', continue: first.continue! }), 'SKIFF_ERR_INVALID_ARGUMENT');
+    await expectCode(
+      store.list({ prefix: '/elsewhere/', continue: first.continue! }),
+      'SKIFF_ERR_INVALID_ARGUMENT',
+    );
   });
 
   test('compaction forgets old revisions but keeps the current state', async () => {
@@ -284,7 +290,12 @@ describe.each(backends)('store contract: $name', (backend) => {
     })();
     const messages = await take(stream, 4);
     await live;
-    expect(summary(messages, base)).toEqual([`put ${ns}b 2`, `put ${ns}a 3`, `delete ${ns}b 4`, `put ${ns}c 6`]);
+    expect(summary(messages, base)).toEqual([
+      `put ${ns}b 2`,
+      `put ${ns}a 3`,
+      `delete ${ns}b 4`,
+      `put ${ns}c 6`,
+    ]);
     stream.close();
   });
 
@@ -349,7 +360,10 @@ describe.each(backends)('store contract: $name', (backend) => {
       async () => store.create(`${ns}big`, new Uint8Array(MAX_VALUE_BYTES + 1)),
       'SKIFF_ERR_VALUE_TOO_LARGE',
     );
-    await expectCode(async () => store.create(`${ns}s`, 'string' as unknown as Uint8Array), 'SKIFF_ERR_INVALID_ARGUMENT');
+    await expectCode(
+      async () => store.create(`${ns}s`, 'string' as unknown as Uint8Array),
+      'SKIFF_ERR_INVALID_ARGUMENT',
+    );
     await expectCode(async () => store.update(`${ns}a`, text('x'), -1), 'SKIFF_ERR_INVALID_ARGUMENT');
     await expectCode(async () => store.list({ prefix: ns, limit: 1.5 }), 'SKIFF_ERR_INVALID_ARGUMENT');
     await expectCode(async () => store.list({ prefix: 'x' }), 'SKIFF_ERR_INVALID_KEY');
@@ -370,22 +384,25 @@ describe.each(backends)('store contract: $name', (backend) => {
     await expectCode(async () => take(stream, 1), 'SKIFF_ERR_CLOSED');
   });
 
-  it.skipIf(!enabled || !backend.reopen)('data and revisions survive a restart, and revisions keep rising', async () => {
-    store = await backend.open();
-    opened.push(store);
-    ns = `/t${++namespaceCounter}/`;
-    base = await store.currentRevision();
-    await store.create(`${ns}a`, text('1'));
-    await store.create(`${ns}b`, text('2'));
-    await store.delete(`${ns}b`);
-    await store.compact(base + 3);
-    await store.close();
-    store = await backend.reopen!();
-    opened.push(store);
-    expect(await store.currentRevision()).toBe(base + 3);
-    expect(read((await store.get(`${ns}a`))?.value)).toBe('1');
-    expect(await store.get(`${ns}b`)).toBeUndefined();
-    const next = await store.create(`${ns}c`, text('3'));
-    expect(next.ok && next.revision).toBe(base + 4);
-  });
+  it.skipIf(!enabled || !backend.reopen)(
+    'data and revisions survive a restart, and revisions keep rising',
+    async () => {
+      store = await backend.open();
+      opened.push(store);
+      ns = `/t${++namespaceCounter}/`;
+      base = await store.currentRevision();
+      await store.create(`${ns}a`, text('1'));
+      await store.create(`${ns}b`, text('2'));
+      await store.delete(`${ns}b`);
+      await store.compact(base + 3);
+      await store.close();
+      store = await backend.reopen!();
+      opened.push(store);
+      expect(await store.currentRevision()).toBe(base + 3);
+      expect(read((await store.get(`${ns}a`))?.value)).toBe('1');
+      expect(await store.get(`${ns}b`)).toBeUndefined();
+      const next = await store.create(`${ns}c`, text('3'));
+      expect(next.ok && next.revision).toBe(base + 4);
+    },
+  );
 });

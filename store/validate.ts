@@ -11,8 +11,10 @@ import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from './types.js';
 const KEY_PATTERN = /^\/[\x21-\x7e]*$/;
 
 export function checkKey(key: unknown, what = 'key'): asserts key is string {
-  if (typeof key !== 'string' || key.length === 0) throw invalidKey(key, `${what} must be a non-empty string`);
-  if (key.length > MAX_KEY_BYTES) throw invalidKey(key.slice(0, 64), `${what} is longer than ${MAX_KEY_BYTES}`);
+  if (typeof key !== 'string' || key.length === 0)
+    throw invalidKey(key, `${what} must be a non-empty string`);
+  if (key.length > MAX_KEY_BYTES)
+    throw invalidKey(key.slice(0, 64), `${what} is longer than ${MAX_KEY_BYTES}`);
   if (!KEY_PATTERN.test(key)) {
     throw invalidKey(key, `${what} must start with '/' and hold only printable ASCII without spaces`);
   }

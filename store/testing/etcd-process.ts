@@ -18,7 +18,8 @@ export function etcdAvailable(): boolean {
  */
 export function etcdRequired(): boolean {
   if (etcdAvailable()) return true;
-  if (process.env.CI === 'true') throw new Error(`etcd not found at ${etcdBinary}: install Debian's etcd-server`);
+  if (process.env.CI === 'true')
+    throw new Error(`etcd not found at ${etcdBinary}: install Debian's etcd-server`);
   console.warn(`skipping etcd tests: ${etcdBinary} not found (apt-get install etcd-server)`);
   return false;
 }

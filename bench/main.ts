@@ -1,0 +1,16 @@
+/**
+ * `npm run bench -- NAME`: runs one benchmark and prints its figures (Markdown tables for BENCHMARKS.md).
+ * Figures are compared as ratios within one run; timings never go into tests.
+ */
+const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  store: () => import('./store.js'),
+};
+
+const name = process.argv[2];
+const load = name ? benchmarks[name] : undefined;
+if (!load) {
+  console.error(`usage: npm run bench -- ${Object.keys(benchmarks).join('|')}`);
+  process.exit(2);
+}
+const benchmark = await load();
+await benchmark.run();

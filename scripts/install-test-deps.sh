@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Skiff's tests use (as root on Debian; a no-op when they are present):
+#   etcd-server  real etcd for the store's etcd backend
+set -euo pipefail
+packages=(etcd-server)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Debian's package starts nothing on a machine without systemd; on one with it, stop the packaged service so
+# it does not hold the default ports (tests use free ports of their own anyway).
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet etcd 2>/dev/null; then
+  systemctl stop etcd || true
+fi
