@@ -1,0 +1,180 @@
+import { type FieldError, fieldError } from '../field-error.js';
+import { type FieldSchema, type MessageSchema, messageSchema, specialTypes } from './dsl.js';
+
+/**
+ * What the schema says about an object's shape, as Kubernetes' decoder and declarative validation say it:
+ *
+ * - `prune` walks an object against its message, removes the fields the type does not have (Kubernetes
+ *   decodes into typed structs, so unknown fields never reach storage) and reports them by path for
+ *   `fieldValidation` (Strict: 400, Warn: a Warning header, Ignore: silence). Values of the wrong JSON
+ *   type are reported too: they cannot be decoded at all.
+ * - `applyDefaults` fills declared defaults into every message present in the object.
+ * - `validateDeclared` checks required fields and enums.
+ *
+ * Paths are printed as Kubernetes prints them: `spec.containers[0].image`, `metadata.labels[app]`.
+ */
+export interface PruneResult {
+  /** Paths of fields the type does not have, e.g. `spec.replica`. */
+  readonly unknown: string[];
+  /** Values that do not decode into their field's type. */
+  readonly typeErrors: { path: string; expected: string; actual: string }[];
+}
+
+const jsonType = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+
+export function prune(schemaName: string, object: unknown): PruneResult {
+  const result: PruneResult = { unknown: [], typeErrors: [] };
+  walkMessage(messageSchema(schemaName), object, '', result);
+  return result;
+}
+
+function walkMessage(schema: MessageSchema, value: unknown, path: string, result: PruneResult): void {
+  if (value === null || value === undefined) return;
+  if (jsonType(value) !== 'object') {
+    result.typeErrors.push({ path: path || '.', expected: 'object', actual: jsonType(value) });
+    return;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const field = schema.fields[key];
+    const fieldPath = path ? `${path}.${key}` : key;
+    if (!field) {
+      // apiVersion and kind are part of every top-level object, declared or not.
+      if (path === '' && (key === 'apiVersion' || key === 'kind')) continue;
+      result.unknown.push(fieldPath);
+      delete object[key];
+      continue;
+    }
+    walkField(field, object[key], fieldPath, result);
+  }
+}
+
+function walkField(field: FieldSchema, value: unknown, path: string, result: PruneResult): void {
+  if (value === null || value === undefined) return;
+  if (field.shape === 'list') {
+    if (!Array.isArray(value)) {
+      result.typeErrors.push({ path, expected: 'array', actual: jsonType(value) });
+      return;
+    }
+    value.forEach((item, index) => walkValue(field, item, `${path}[${index}]`, result));
+  } else if (field.shape === 'map') {
+    if (jsonType(value) !== 'object') {
+      result.typeErrors.push({ path, expected: 'object', actual: jsonType(value) });
+      return;
+    }
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      walkValue(field, item, `${path}[${key}]`, result);
+    }
+  } else {
+    walkValue(field, value, path, result);
+  }
+}
+
+function walkValue(field: FieldSchema, value: unknown, path: string, result: PruneResult): void {
+  if (value === null) return;
+  const actual = jsonType(value);
+  const mismatch = (expected: string) => result.typeErrors.push({ path, expected, actual });
+  switch (field.type) {
+    case 'string':
+    case 'bytes':
+    case 'Time':
+    case 'MicroTime':
+    case 'Duration':
+      if (actual !== 'string') mismatch('string');
+      return;
+    case 'int32':
+    case 'int64':
+      if (actual !== 'number' || !Number.isInteger(value)) mismatch('integer');
+      return;
+    case 'double':
+      if (actual !== 'number') mismatch('number');
+      return;
+    case 'bool':
+      if (actual !== 'boolean') mismatch('boolean');
+      return;
+    case 'Quantity':
+    case 'IntOrString':
+      if (actual !== 'string' && actual !== 'number') mismatch('string or number');
+      return;
+    case 'FieldsV1':
+      if (actual !== 'object') mismatch('object');
+      return;
+    case 'RawExtension':
+    case 'JSON':
+      return;
+    default:
+      walkMessage(messageSchema(field.type), value, path, result);
+  }
+}
+
+/** Fills declared defaults in the object and in every nested message it has. */
+export function applyDefaults(schemaName: string, object: unknown): void {
+  defaultMessage(messageSchema(schemaName), object);
+}
+
+function defaultMessage(schema: MessageSchema, value: unknown): void {
+  if (jsonType(value) !== 'object') return;
+  const object = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(schema.fields)) {
+    if (object[key] === undefined && field.default !== undefined)
+      object[key] = structuredClone(field.default);
+    const present = object[key];
+    if (present === undefined || present === null || specialTypes.has(field.type) || !isMessage(field.type))
+      continue;
+    const nested = messageSchema(field.type);
+    if (field.shape === 'list' && Array.isArray(present))
+      for (const item of present) defaultMessage(nested, item);
+    else if (field.shape === 'map' && jsonType(present) === 'object') {
+      for (const item of Object.values(present as Record<string, unknown>)) defaultMessage(nested, item);
+    } else if (field.shape === 'single') defaultMessage(nested, present);
+  }
+}
+
+/** Required fields present (non-empty strings) and enum values allowed, everywhere in the object. */
+export function validateDeclared(schemaName: string, object: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  checkMessage(messageSchema(schemaName), object, '', errors);
+  return errors;
+}
+
+function checkMessage(schema: MessageSchema, value: unknown, path: string, errors: FieldError[]): void {
+  if (jsonType(value) !== 'object') return;
+  const object = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(schema.fields)) {
+    const fieldPath = path ? `${path}.${key}` : key;
+    const present = object[key];
+    // metadata is filled by the server; its own required fields are checked with the object meta rules.
+    if (
+      field.required &&
+      (present === undefined || present === null || present === '') &&
+      key !== 'metadata'
+    ) {
+      errors.push(fieldError.required(fieldPath, ''));
+      continue;
+    }
+    if (present === undefined || present === null) continue;
+    if (
+      field.enum &&
+      field.shape === 'single' &&
+      typeof present === 'string' &&
+      !field.enum.includes(present)
+    ) {
+      errors.push(fieldError.notSupported(fieldPath, present, field.enum));
+    }
+    if (specialTypes.has(field.type) || !isMessage(field.type)) continue;
+    const nested = messageSchema(field.type);
+    if (field.shape === 'list' && Array.isArray(present)) {
+      present.forEach((item, index) => checkMessage(nested, item, `${fieldPath}[${index}]`, errors));
+    } else if (field.shape === 'map' && jsonType(present) === 'object') {
+      for (const [mapKey, item] of Object.entries(present as Record<string, unknown>)) {
+        checkMessage(nested, item, `${fieldPath}[${mapKey}]`, errors);
+      }
+    } else if (field.shape === 'single') checkMessage(nested, present, fieldPath, errors);
+  }
+}
+
+const scalars = new Set(['string', 'int32', 'int64', 'bool', 'double', 'bytes']);
+function isMessage(type: string): boolean {
+  return !scalars.has(type) && !specialTypes.has(type);
+}

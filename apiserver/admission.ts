@@ -1,0 +1,172 @@
+import { isDeepStrictEqual } from 'node:util';
+import { type FieldError, fieldError } from '../api/field-error.js';
+import { validateLabels } from '../api/labels.js';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../api/names.js';
+import type { KubeObject, ResourceDefinition } from '../api/resource.js';
+import { badRequest, forbidden, invalid, notFound } from '../api/status.js';
+import type { Admit, ResourceStore } from './resource-store.js';
+
+/**
+ * The checks every write passes before it is stored, in Kubernetes' order: system metadata kept from
+ * the stored object, what the subresource may change, the resource's own preparation, defaults, then
+ * validation (422 naming each bad field). Namespace lifecycle is checked on create: no new objects in a
+ * namespace that does not exist (404) or is being deleted (403).
+ */
+export interface AdmissionContext {
+  readonly resource: ResourceDefinition;
+  readonly subresource?: string;
+  /** The namespaces store, for the lifecycle check; absent while the namespaces store itself starts. */
+  readonly namespaces?: ResourceStore;
+  /** Schema-derived defaulting and validation. */
+  readonly schema?: {
+    readonly default: (object: KubeObject) => void;
+    readonly validate: (object: KubeObject) => FieldError[];
+  };
+}
+
+const metadataKeptOnUpdate = [
+  'uid',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+] as const;
+/** What a status write may not change in metadata (apimachinery's ResetObjectMetaForStatus). */
+const metadataKeptOnStatusUpdate = [
+  'labels',
+  'annotations',
+  'finalizers',
+  'ownerReferences',
+  'generation',
+] as const;
+
+export function admitter(context: AdmissionContext): Admit {
+  const { resource, subresource } = context;
+  return async (input, old) => {
+    const object = structuredClone(input);
+    const metadata = (object.metadata ??= {});
+    if (old) {
+      const oldMeta = old.metadata ?? {};
+      copyFields(metadata, oldMeta, metadataKeptOnUpdate);
+      if (resource.generation) metadata.generation = (oldMeta.generation as number | undefined) ?? 1;
+      object.apiVersion = old.apiVersion;
+      object.kind = old.kind;
+      if (subresource === 'status') {
+        object.spec = old.spec;
+        copyFields(metadata, oldMeta, metadataKeptOnStatusUpdate);
+        resource.strategy?.prepareForStatusUpdate?.(object, old);
+      } else {
+        if (resource.subresources?.status) {
+          if (old.status === undefined) delete object.status;
+          else object.status = old.status;
+        }
+        resource.strategy?.prepareForUpdate?.(object, old);
+        if (resource.generation && !isDeepStrictEqual(normalize(object.spec), normalize(old.spec))) {
+          metadata.generation = ((oldMeta.generation as number | undefined) ?? 1) + 1;
+        }
+      }
+    } else {
+      if (resource.subresources?.status && resource.strategy?.prepareForCreate === undefined)
+        delete object.status;
+      resource.strategy?.prepareForCreate?.(object);
+      await checkNamespaceLifecycle(context, metadata.namespace);
+    }
+    context.schema?.default(object);
+    resource.strategy?.default?.(object);
+    const errors = [
+      ...validateMetadata(resource, object),
+      ...(context.schema?.validate(object) ?? []),
+      ...(resource.strategy?.validate?.(object, old) ?? []),
+    ];
+    if (errors.length > 0) {
+      throw invalid({ group: resource.group, kind: resource.kind }, metadata.name ?? '', errors);
+    }
+    return object;
+  };
+}
+
+async function checkNamespaceLifecycle(
+  context: AdmissionContext,
+  namespace: string | undefined,
+): Promise<void> {
+  if (!context.resource.namespaced || !context.namespaces || namespace === undefined) return;
+  const found = await context.namespaces.find(undefined, namespace);
+  if (!found) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+  const phase = (found.status as { phase?: string } | undefined)?.phase;
+  if (phase === 'Terminating' || found.metadata?.deletionTimestamp) {
+    throw forbidden(
+      { group: context.resource.group, resource: context.resource.plural },
+      '',
+      `unable to create new content in namespace ${namespace} because it is being terminated`,
+    );
+  }
+}
+
+/** Name rules per resource: most names are DNS subdomains; a few kinds are stricter or looser. */
+function nameProblems(resource: ResourceDefinition, name: string): string[] {
+  if (resource.group === '' && resource.plural === 'namespaces') return isDNS1123Label(name);
+  if (resource.group === '' && resource.plural === 'services') return isDNS1035Label(name);
+  if (resource.group === 'rbac.authorization.k8s.io') {
+    if (name === '.' || name === '..') return [`may not be '${name}'`];
+    return [...name].flatMap((char) => (char === '/' || char === '%' ? [`may not contain '${char}'`] : []));
+  }
+  return isDNS1123Subdomain(name);
+}
+
+export function validateMetadata(resource: ResourceDefinition, object: KubeObject): FieldError[] {
+  const metadata = object.metadata ?? {};
+  const errors: FieldError[] = [];
+  if (!metadata.name) {
+    errors.push(fieldError.required('metadata.name', 'name or generateName is required'));
+  } else {
+    for (const problem of nameProblems(resource, metadata.name)) {
+      errors.push(fieldError.invalid('metadata.name', metadata.name, problem));
+    }
+  }
+  if (resource.namespaced && !metadata.namespace) {
+    errors.push(fieldError.required('metadata.namespace', ''));
+  }
+  errors.push(...validateLabels(metadata.labels, 'metadata.labels'));
+  const annotationBytes = Object.entries(metadata.annotations ?? {}).reduce(
+    (sum, [key, value]) => sum + key.length + String(value).length,
+    0,
+  );
+  if (annotationBytes > 256 * 1024) {
+    errors.push(fieldError.tooLong('metadata.annotations', 256 * 1024));
+  }
+  return errors;
+}
+
+/** Checks a body's namespace and name against the URL's, as Kubernetes does before anything else. */
+export function checkBodyAgainstUrl(
+  resource: ResourceDefinition,
+  object: KubeObject,
+  namespace: string | undefined,
+  name: string | undefined,
+): void {
+  const metadata = object.metadata ?? {};
+  if (resource.namespaced && metadata.namespace && namespace && metadata.namespace !== namespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  if (name !== undefined && metadata.name && metadata.name !== name) {
+    throw badRequest(
+      `the name of the object (${metadata.name}) does not match the name on the URL (${name})`,
+    );
+  }
+}
+
+/** Sets each field of `target` to `source`'s, deleting it where `source` has none. */
+function copyFields(
+  target: Record<string, unknown>,
+  source: Record<string, unknown>,
+  fields: readonly string[],
+) {
+  for (const field of fields) {
+    if (source[field] === undefined) delete target[field];
+    else target[field] = source[field];
+  }
+}
+
+/** JSON round trip drops undefined members, so `{a: undefined}` equals `{}` as it does on the wire. */
+function normalize(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}

@@ -1,0 +1,180 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { ResourceDefinition } from '../api/resource.js';
+import { badRequest, internalError, isStatusError, notFound, type StatusError } from '../api/status.js';
+import type { Store } from '../store/types.js';
+import { bootstrap } from './bootstrap.js';
+import { Discovery } from './discovery.js';
+import { aggregatedDiscoveryMediaType, wantsAggregatedDiscovery } from './negotiation.js';
+import { OpenApiV3, openapiV2 } from './openapi.js';
+import { parseRequestInfo } from './request-info.js';
+import { ResourceStore, translateStoreError } from './resource-store.js';
+import { handleResource, type RestContext, storeKey } from './rest-handler.js';
+
+/**
+ * The API server: discovery, OpenAPI, health, and every resource behind one generic handler.
+ * `start` opens one ResourceStore (with its watch cache) per resource, creates the namespaces that
+ * always exist, and returns a fastify instance ready to listen.
+ */
+export interface ApiServerOptions {
+  readonly store: Store;
+  readonly resources: readonly ResourceDefinition[];
+  /** host:port clients reach the server at, for legacy discovery's serverAddressByClientCIDRs. */
+  readonly advertiseAddress?: string;
+  readonly logger?: boolean;
+}
+
+export interface ApiServer {
+  readonly app: FastifyInstance;
+  readonly stores: ReadonlyMap<string, ResourceStore>;
+  close(): Promise<void>;
+}
+
+/** The Kubernetes version Skiff answers to (kubectl warns beyond one minor version of skew). */
+export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0-skiff' };
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { store, resources } = options;
+  const stores = new Map<string, ResourceStore>();
+  // A resource is served in its preferred version only, until conversion between versions exists.
+  const served: ResourceDefinition[] = [];
+  const seen = new Set<string>();
+  for (const resource of resources) {
+    if (seen.has(`${resource.group}/${resource.plural}`)) continue;
+    seen.add(`${resource.group}/${resource.plural}`);
+    served.push(resource);
+    stores.set(
+      storeKey(resource.group, resource.version, resource.plural),
+      await ResourceStore.open({ store, resource }),
+    );
+  }
+  await bootstrap(stores);
+
+  const discovery = new Discovery(served);
+  const openapi = new OpenApiV3(served);
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: MAX_BODY_BYTES, maxParamLength: 1000 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const context: RestContext = {
+    stores,
+    currentRevision: () => store.currentRevision(),
+    decodeBody: (request) => decodeBody(request),
+  };
+
+  app.setErrorHandler((error, _request, reply) => {
+    const translated = translateStoreError(error);
+    const status: StatusError = isStatusError(translated)
+      ? translated
+      : (error as { statusCode?: number }).statusCode === 413
+        ? badRequest(`request body too large: the limit is ${MAX_BODY_BYTES} bytes`)
+        : internalError(error instanceof Error ? error : String(error));
+    if (status.code >= 500) console.error(error);
+    void reply.code(status.code).type('application/json').send(JSON.stringify(status.status));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .code(404)
+      .type('application/json')
+      .send(JSON.stringify(notFound({ group: '', resource: '' }, request.url).status));
+  });
+
+  app.get('/version', async () => ({
+    ...kubernetesVersion,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-11-22T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'tsc',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  }));
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    app.get(path, async (request, reply) => {
+      const verbose = (request.query as Record<string, unknown>).verbose !== undefined;
+      reply.type('text/plain');
+      if (!verbose) return 'ok';
+      const checks = ['ping', 'log', 'etcd', 'poststarthook/start-apiserver'];
+      return `${checks.map((check) => `[+]${check} ok`).join('\n')}\n${path.slice(1)} check passed\n`;
+    });
+  }
+
+  const discoveryRoute =
+    (core: boolean) => async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+      const aggregated = wantsAggregatedDiscovery(request.headers.accept);
+      if (aggregated) {
+        reply.header('Content-Type', aggregatedDiscoveryMediaType(aggregated));
+        return JSON.stringify(discovery.aggregated(core, aggregated));
+      }
+      return core
+        ? discovery.apiVersions(options.advertiseAddress ?? request.headers.host ?? '')
+        : discovery.groupList();
+    };
+  app.get('/api', discoveryRoute(true));
+  app.get('/apis', discoveryRoute(false));
+  app.get('/api/v1', async () => discovery.resourceList('', 'v1'));
+  app.get('/apis/:group', async (request) => {
+    const { group } = request.params as { group: string };
+    return discovery.group(group) ?? Promise.reject(notFound({ group: '', resource: '' }, group));
+  });
+  app.get('/apis/:group/:version', async (request) => {
+    const { group, version } = request.params as { group: string; version: string };
+    return (
+      discovery.resourceList(group, version) ?? Promise.reject(notFound({ group, resource: '' }, version))
+    );
+  });
+
+  app.get('/openapi/v2', async (_request, reply) => {
+    reply.header('Content-Type', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    return openapiV2();
+  });
+  app.get('/openapi/v3', async () => openapi.index());
+  app.get('/openapi/v3/*', async (request, reply) => {
+    const path = (request.params as { '*': string })['*'];
+    const document = openapi.document(path);
+    if (!document) throw notFound({ group: '', resource: '' }, path);
+    reply.header('Cache-Control', 'public, immutable');
+    return document;
+  });
+
+  const resourceRoute = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const path = request.url.split('?')[0]!;
+    const info = parseRequestInfo(
+      request.method,
+      decodeURIComponent(path),
+      (request.query as Record<string, unknown>).watch,
+    );
+    if (!info) throw notFound({ group: '', resource: '' }, path);
+    return handleResource(context, info, request, reply);
+  };
+  for (const prefix of ['/api/v1/*', '/apis/:group/:version/*']) {
+    app.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url: prefix,
+      handler: resourceRoute,
+    });
+  }
+
+  return {
+    app,
+    stores,
+    async close() {
+      await app.close();
+      for (const resourceStore of new Set(stores.values())) resourceStore.cache.stop();
+    },
+  };
+}
+
+/** JSON is the default (a missing Content-Type is read as JSON, as Kubernetes does). */
+function decodeBody(request: FastifyRequest): unknown {
+  const body = request.body as Buffer | undefined;
+  if (!body || body.length === 0) return undefined;
+  const type = (request.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    throw badRequest('protobuf request bodies are not supported yet');
+  }
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
