@@ -95,7 +95,11 @@ export interface ResourceDefinition {
   readonly verbs?: readonly string[];
   /** Spec changes bump metadata.generation (workloads and most spec/status types). */
   readonly generation?: boolean;
-  /** The Table columns after Name (which every resource has). */
+  /**
+   * The complete Table column list, Name included — not always first (an Event's Name is its last,
+   * wide-only column). A kind without a printer upstream uses `defaultColumns` from api/printers.ts:
+   * Name and Created At.
+   */
   readonly columns?: readonly TableColumn[];
   /** Fields selectable besides metadata.name and metadata.namespace, with how to read each. */
   readonly fieldSelectors?: Readonly<Record<string, (object: KubeObject) => string>>;

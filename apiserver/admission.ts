@@ -52,14 +52,19 @@ export function admitter(context: AdmissionContext): Admit {
       object.kind = old.kind;
       if (subresource === 'status') {
         object.spec = old.spec;
-        copyFields(metadata, oldMeta, metadataKeptOnStatusUpdate);
+        // Upstream's status strategies outside the core group reset metadata (ResetObjectMetaForStatus);
+        // the core group's keep only the spec (and a pod's owner references), so a status write there
+        // may still change labels and annotations.
+        if (resource.group !== '') copyFields(metadata, oldMeta, metadataKeptOnStatusUpdate);
+        else if (resource.plural === 'pods') copyFields(metadata, oldMeta, ['ownerReferences']);
         resource.strategy?.prepareForStatusUpdate?.(object, old);
       } else {
         if (resource.subresources?.status) {
           if (old.status === undefined) delete object.status;
           else object.status = old.status;
         }
-        resource.strategy?.prepareForUpdate?.(object, old);
+        // The finalize subresource exists to change what prepareForUpdate protects (spec.finalizers).
+        if (subresource !== 'finalize') resource.strategy?.prepareForUpdate?.(object, old);
         if (resource.generation && !isDeepStrictEqual(normalize(object.spec), normalize(old.spec))) {
           metadata.generation = ((oldMeta.generation as number | undefined) ?? 1) + 1;
         }

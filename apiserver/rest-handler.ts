@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkFields, checkMetadataFields, type FieldSelector, parseFieldSelector } from '../api/fields.js';
 import { labelSelectorAsSelector, parseLabelSelector, type Selector } from '../api/labels.js';
-import { groupVersion, type KubeObject } from '../api/resource.js';
+import { groupVersion, type KubeObject, type ResourceDefinition } from '../api/resource.js';
+import { hasMessage } from '../api/schema/dsl.js';
+import { applyDefaults, prune, validateDeclared } from '../api/schema/structure.js';
 import { badRequest, conflict, methodNotSupported, notFound } from '../api/status.js';
 import { type AdmissionContext, admitter, checkBodyAgainstUrl } from './admission.js';
 import { wantsTable } from './negotiation.js';
@@ -20,8 +22,7 @@ import { serveWatch } from './watch-handler.js';
 export interface RestContext {
   readonly stores: ReadonlyMap<string, ResourceStore>;
   readonly currentRevision: () => Promise<number>;
-  readonly decodeBody: (request: FastifyRequest) => unknown;
-  readonly schema?: AdmissionContext['schema'];
+  readonly decodeBody: (request: FastifyRequest, expectedSchema?: string) => unknown;
 }
 
 type Query = Record<string, string | undefined>;
@@ -48,13 +49,29 @@ export async function handleResource(
   const namespace = resource.namespaced ? info.namespace : undefined;
   const dryRun = parseDryRun(query.dryRun);
   const namespaces = context.stores.get(storeKey('', 'v1', 'namespaces'));
+  const schema: AdmissionContext['schema'] = hasMessage(resource.schema)
+    ? {
+        default: (object) => applyDefaults(resource.schema, object),
+        validate: (object) => validateDeclared(resource.schema, object),
+      }
+    : undefined;
   const admit = (subresource?: string) =>
     admitter({
       resource,
       ...(subresource ? { subresource } : {}),
       ...(namespaces ? { namespaces } : {}),
-      ...(context.schema ? { schema: context.schema } : {}),
+      ...(schema ? { schema } : {}),
     });
+  // Unknown fields are dropped from what is stored; fieldValidation decides whether the client hears of it.
+  const decodeChecked = (value: unknown): KubeObject => {
+    const object = asObject(value);
+    const warnings = checkDecoded(resource, object, query.fieldValidation);
+    if (warnings.length > 0) {
+      const existing = reply.getHeader('Warning');
+      reply.header('Warning', [...(existing === undefined ? [] : [existing].flat().map(String)), ...warnings]);
+    }
+    return object;
+  };
   const sub = info.subresource;
   if (sub !== undefined && !isServedSubresource(store, sub)) {
     throw notFound({ group: info.group, resource: `${info.resource}/${sub}` }, info.name ?? '');
@@ -143,7 +160,7 @@ export async function handleResource(
         }
         throw methodNotSupported({ group: info.group, resource: info.resource }, 'create');
       }
-      const body = asObject(context.decodeBody(request));
+      const body = decodeChecked(context.decodeBody(request, resource.schema));
       checkKind(store, body);
       checkBodyAgainstUrl(resource, body, namespace, undefined);
       const created = await store.create(namespace, body, admit(), dryRun);
@@ -151,7 +168,7 @@ export async function handleResource(
       return created;
     }
     case 'update': {
-      const body = asObject(context.decodeBody(request));
+      const body = sub === 'scale' ? asObject(context.decodeBody(request)) : decodeChecked(context.decodeBody(request, resource.schema));
       if (sub === 'scale') return updateScale(store, namespace, info.name!, () => body, admit(), dryRun);
       if (sub !== 'status' && sub !== 'finalize') checkKind(store, body);
       checkBodyAgainstUrl(resource, body, namespace, info.name);
@@ -187,7 +204,7 @@ export async function handleResource(
             },
           };
         },
-        admit(sub === 'finalize' ? undefined : sub),
+        admit(sub),
         { dryRun, ...(wanted ? { preconditionResourceVersion: wanted } : {}) },
       );
       return updated;
@@ -215,7 +232,7 @@ export async function handleResource(
         namespace,
         info.name!,
         (current) => {
-          const patched = apply(current);
+          const patched = decodeChecked(apply(current));
           checkBodyAgainstUrl(resource, patched, namespace, info.name);
           return patched;
         },
@@ -260,6 +277,29 @@ export async function handleResource(
       };
     }
   }
+}
+
+/**
+ * Drops fields the type does not have and answers per `fieldValidation`: Strict refuses (400), Warn (the
+ * default) returns warnings for the Warning header, Ignore says nothing. Values of the wrong JSON type
+ * cannot be decoded whatever the setting.
+ */
+function checkDecoded(resource: ResourceDefinition, object: KubeObject, fieldValidation: string | undefined): string[] {
+  if (!hasMessage(resource.schema)) return [];
+  const mode = fieldValidation ?? 'Warn';
+  if (!['Strict', 'Warn', 'Ignore'].includes(mode)) {
+    throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", not "${mode}"`);
+  }
+  const { unknown, typeErrors } = prune(resource.schema, object);
+  const prefix = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`;
+  if (typeErrors.length > 0) {
+    const [first] = typeErrors;
+    throw badRequest(`${prefix}: json: cannot unmarshal ${first!.actual} into Go struct field ${resource.kind}.${first!.path} of type ${first!.expected}`);
+  }
+  if (unknown.length === 0 || mode === 'Ignore') return [];
+  const problems = unknown.map((path) => `unknown field "${path}"`);
+  if (mode === 'Strict') throw badRequest(`${prefix}: strict decoding error: ${problems.join(', ')}`);
+  return problems.map((problem) => `299 - ${JSON.stringify(problem)}`);
 }
 
 function respondObject(store: ResourceStore, request: FastifyRequest, object: KubeObject): unknown {

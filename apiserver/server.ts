@@ -2,7 +2,10 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ResourceDefinition } from '../api/resource.js';
 import { badRequest, internalError, isStatusError, notFound, type StatusError } from '../api/status.js';
 import type { Store } from '../store/types.js';
+import '../api/types/index.js';
 import { bootstrap } from './bootstrap.js';
+import { decodeProtobufObject } from '../api/schema/protobuf.js';
+import { strategies } from '../api/strategies/index.js';
 import { Discovery } from './discovery.js';
 import { aggregatedDiscoveryMediaType, wantsAggregatedDiscovery } from './negotiation.js';
 import { OpenApiV3, openapiV2 } from './openapi.js';
@@ -39,7 +42,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   // A resource is served in its preferred version only, until conversion between versions exists.
   const served: ResourceDefinition[] = [];
   const seen = new Set<string>();
-  for (const resource of resources) {
+  for (const declared of resources) {
+    const resource = { ...declared, strategy: declared.strategy ?? strategies.get(`${declared.group}/${declared.plural}`) };
     if (seen.has(`${resource.group}/${resource.plural}`)) continue;
     seen.add(`${resource.group}/${resource.plural}`);
     served.push(resource);
@@ -52,14 +56,21 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const discovery = new Discovery(served);
   const openapi = new OpenApiV3(served);
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: MAX_BODY_BYTES, maxParamLength: 1000 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: MAX_BODY_BYTES,
+    maxParamLength: 1000,
+    ignoreTrailingSlash: true,
+    // Watches never finish by themselves: closing the server must not wait for them.
+    forceCloseConnections: true,
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   const context: RestContext = {
     stores,
     currentRevision: () => store.currentRevision(),
-    decodeBody: (request) => decodeBody(request),
+    decodeBody: (request, expectedSchema) => decodeBody(request, expectedSchema),
   };
 
   app.setErrorHandler((error, _request, reply) => {
@@ -158,19 +169,23 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     app,
     stores,
     async close() {
-      await app.close();
       for (const resourceStore of new Set(stores.values())) resourceStore.cache.stop();
+      await app.close();
     },
   };
 }
 
 /** JSON is the default (a missing Content-Type is read as JSON, as Kubernetes does). */
-function decodeBody(request: FastifyRequest): unknown {
+function decodeBody(request: FastifyRequest, expectedSchema?: string): unknown {
   const body = request.body as Buffer | undefined;
   if (!body || body.length === 0) return undefined;
   const type = (request.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
   if (type === 'application/vnd.kubernetes.protobuf') {
-    throw badRequest('protobuf request bodies are not supported yet');
+    try {
+      return decodeProtobufObject(body, expectedSchema);
+    } catch (error) {
+      throw badRequest(`the protobuf request body could not be decoded: ${(error as Error).message}`);
+    }
   }
   try {
     return JSON.parse(body.toString('utf8'));

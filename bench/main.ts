@@ -4,6 +4,7 @@
  */
 const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   store: () => import('./store.js'),
+  api: () => import('./api.js'),
 };
 
 const name = process.argv[2];

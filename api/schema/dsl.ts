@@ -85,6 +85,16 @@ export interface FieldOptions {
   readonly readOnly?: boolean;
   /** Numbers: int32 or int64 as OpenAPI formats; strings: 'byte', 'date-time', 'int-or-string'. */
   readonly format?: string;
+  /**
+   * A Go embedded struct: protobuf nests it as this field, JSON spreads its fields into the parent
+   * (Volume's `hostPath` is JSON's `volumes[0].hostPath` but protobuf's `volumeSource.hostPath`).
+   */
+  readonly inline?: boolean;
+  /**
+   * A list protobuf wraps in a message of one repeated field `items` (meta/v1 Verbs, ExtraValue); JSON
+   * shows the bare list. The field's type is the wrapper message.
+   */
+  readonly wrapped?: boolean;
 }
 
 export interface FieldSchema extends FieldOptions {
@@ -165,8 +175,39 @@ export function messageSchema(name: string): MessageSchema {
   return schema;
 }
 
+export function hasMessage(name: string): boolean {
+  return registry.has(name);
+}
+
 export function allMessages(): IterableIterator<MessageSchema> {
   return registry.values();
+}
+
+const jsonViews = new Map<string, Readonly<Record<string, FieldSchema>>>();
+
+/**
+ * The fields as JSON sees them: an inline field's own fields take its place. Memoised: the registry is
+ * complete once the type modules have loaded.
+ */
+export function jsonFields(schema: MessageSchema): Readonly<Record<string, FieldSchema>> {
+  let view = jsonViews.get(schema.name);
+  if (!view) {
+    const fields: Record<string, FieldSchema> = {};
+    for (const [name, field] of Object.entries(schema.fields)) {
+      if (field.inline) Object.assign(fields, jsonFields(messageSchema(field.type)));
+      else fields[name] = field;
+    }
+    view = fields;
+    jsonViews.set(schema.name, view);
+  }
+  return view;
+}
+
+/** The element type of a wrapped list: the wrapper's `items` field. */
+export function wrappedItemType(field: FieldSchema): string {
+  const items = messageSchema(field.type).fields.items;
+  if (!items) throw new Error(`${field.type} is not a list wrapper: it has no items field`);
+  return items.type;
 }
 
 /** io.k8s.api.core.v1.Pod → k8s.io.api.core.v1.Pod */

@@ -1,5 +1,5 @@
 import { type FieldError, fieldError } from '../field-error.js';
-import { type FieldSchema, type MessageSchema, messageSchema, specialTypes } from './dsl.js';
+import { type FieldSchema, jsonFields, type MessageSchema, messageSchema, specialTypes, wrappedItemType } from './dsl.js';
 
 /**
  * What the schema says about an object's shape, as Kubernetes' decoder and declarative validation say it:
@@ -36,8 +36,9 @@ function walkMessage(schema: MessageSchema, value: unknown, path: string, result
     return;
   }
   const object = value as Record<string, unknown>;
+  const fields = jsonFields(schema);
   for (const key of Object.keys(object)) {
-    const field = schema.fields[key];
+    const field = fields[key];
     const fieldPath = path ? `${path}.${key}` : key;
     if (!field) {
       // apiVersion and kind are part of every top-level object, declared or not.
@@ -52,6 +53,14 @@ function walkMessage(schema: MessageSchema, value: unknown, path: string, result
 
 function walkField(field: FieldSchema, value: unknown, path: string, result: PruneResult): void {
   if (value === null || value === undefined) return;
+  if (field.wrapped) {
+    // JSON holds the bare list (or, in a map, a bare list per key).
+    const item: FieldSchema = { ...field, shape: 'list', type: wrappedItemType(field), wrapped: false };
+    if (field.shape === 'map' && jsonType(value) === 'object') {
+      for (const [key, list] of Object.entries(value as Record<string, unknown>)) walkField(item, list, `${path}[${key}]`, result);
+    } else walkField(item, value, path, result);
+    return;
+  }
   if (field.shape === 'list') {
     if (!Array.isArray(value)) {
       result.typeErrors.push({ path, expected: 'array', actual: jsonType(value) });
@@ -108,7 +117,11 @@ function walkValue(field: FieldSchema, value: unknown, path: string, result: Pru
   }
 }
 
-/** Fills declared defaults in the object and in every nested message it has. */
+/**
+ * Fills declared defaults in the object and in every nested message it has. Zero values ('', 0, false,
+ * {}) are not filled: the published schemas declare them for Go's non-pointer fields, where they only
+ * restate "absent", and writing them would make a stored object differ from what the user sent.
+ */
 export function applyDefaults(schemaName: string, object: unknown): void {
   defaultMessage(messageSchema(schemaName), object);
 }
@@ -116,7 +129,7 @@ export function applyDefaults(schemaName: string, object: unknown): void {
 function defaultMessage(schema: MessageSchema, value: unknown): void {
   if (jsonType(value) !== 'object') return;
   const object = value as Record<string, unknown>;
-  for (const [key, field] of Object.entries(schema.fields)) {
+  for (const [key, field] of Object.entries(jsonFields(schema))) {
     if (object[key] === undefined && field.default !== undefined)
       object[key] = structuredClone(field.default);
     const present = object[key];
@@ -141,7 +154,7 @@ export function validateDeclared(schemaName: string, object: unknown): FieldErro
 function checkMessage(schema: MessageSchema, value: unknown, path: string, errors: FieldError[]): void {
   if (jsonType(value) !== 'object') return;
   const object = value as Record<string, unknown>;
-  for (const [key, field] of Object.entries(schema.fields)) {
+  for (const [key, field] of Object.entries(jsonFields(schema))) {
     const fieldPath = path ? `${path}.${key}` : key;
     const present = object[key];
     // metadata is filled by the server; its own required fields are checked with the object meta rules.
@@ -162,7 +175,7 @@ function checkMessage(schema: MessageSchema, value: unknown, path: string, error
     ) {
       errors.push(fieldError.notSupported(fieldPath, present, field.enum));
     }
-    if (specialTypes.has(field.type) || !isMessage(field.type)) continue;
+    if (field.wrapped || specialTypes.has(field.type) || !isMessage(field.type)) continue;
     const nested = messageSchema(field.type);
     if (field.shape === 'list' && Array.isArray(present)) {
       present.forEach((item, index) => checkMessage(nested, item, `${fieldPath}[${index}]`, errors));
@@ -172,6 +185,11 @@ function checkMessage(schema: MessageSchema, value: unknown, path: string, error
       }
     } else if (field.shape === 'single') checkMessage(nested, present, fieldPath, errors);
   }
+}
+
+function isZero(value: unknown): boolean {
+  if (value === '' || value === 0 || value === false) return true;
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
 }
 
 const scalars = new Set(['string', 'int32', 'int64', 'bool', 'double', 'bytes']);

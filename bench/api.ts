@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../store/testing/free-port.js';
+import { formatNumber, now, printTable, summarize, throughput } from './stats.js';
+
+/**
+ * The API server benchmark: start-to-ready and idle RSS of `skiff up` (empty LevelDB store), durable pod
+ * creates per second over HTTP from 50 concurrent clients, GET latency under that load, a 1,000-pod list
+ * as a Table, and write-to-delivery delay at 100 watchers. Skiff runs as its own process, as users run it.
+ */
+const podTemplate = JSON.parse(await readFile(new URL('./fixtures/pod.json', import.meta.url), 'utf8'));
+
+function pod(name: string) {
+  const { status: _status, ...rest } = podTemplate;
+  return {
+    ...rest,
+    metadata: { name, namespace: 'default', labels: podTemplate.metadata.labels },
+    spec: { ...podTemplate.spec, nodeName: undefined },
+  };
+}
+
+async function startSkiff(dataDir: string, port: number) {
+  const started = now();
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'up', '--data-dir', dataDir, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Skiff is up')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`skiff exited (${code})`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  // Ready means answering: the first successful /readyz after the process started.
+  while ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok !== true) await new Promise((r) => setTimeout(r, 5));
+  return { child, url, readyMs: now() - started };
+}
+
+function rssOf(pid: number): Promise<number> {
+  return readFile(`/proc/${pid}/status`, 'utf8').then((status) => Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+export async function run(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-api-'));
+  const port = await freePort();
+  const { child, url, readyMs } = await startSkiff(dataDir, port);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idleRss = await rssOf(child.pid!);
+    const post = async (name: string) => {
+      const response = await fetch(`${url}/api/v1/namespaces/default/pods`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(pod(name)),
+      });
+      if (response.status !== 201) throw new Error(`create ${name}: ${response.status} ${await response.text()}`);
+      await response.arrayBuffer();
+    };
+    process.stderr.write('creates\n');
+    let getting = true;
+    const getLatencies: number[] = [];
+    await post('probe');
+    const getter = (async () => {
+      while (getting) {
+        const t0 = now();
+        const response = await fetch(`${url}/api/v1/namespaces/default/pods/probe`);
+        await response.arrayBuffer();
+        getLatencies.push(now() - t0);
+      }
+    })();
+    const creates = await throughput(10_000, 50, (i) => post(`pod-${i}`));
+    getting = false;
+    await getter;
+    const get = summarize(getLatencies);
+
+    process.stderr.write('table list\n');
+    const tableTimes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = now();
+      const response = await fetch(`${url}/api/v1/namespaces/default/pods?limit=1000`, {
+        headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' },
+      });
+      const body = (await response.json()) as { rows: unknown[] };
+      tableTimes.push(now() - t0);
+      if (body.rows.length !== 1000) throw new Error(`table had ${body.rows.length} rows`);
+    }
+
+    process.stderr.write('watch\n');
+    const watchers = 100;
+    const delays: number[] = [];
+    let writeStartedAt = 0;
+    let pending = 0;
+    let allDelivered: (() => void) | undefined;
+    const controllers: AbortController[] = [];
+    const listRv = ((await (await fetch(`${url}/api/v1/namespaces/default/configmaps`)).json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    await Promise.all(
+      Array.from({ length: watchers }, async () => {
+        const controller = new AbortController();
+        controllers.push(controller);
+        const response = await fetch(`${url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${listRv}`, {
+          signal: controller.signal,
+        });
+        void (async () => {
+          try {
+            for await (const _chunk of response.body!) {
+              delays.push(now() - writeStartedAt);
+              if (--pending === 0) allDelivered?.();
+            }
+          } catch {
+            // aborted at the end
+          }
+        })();
+      }),
+    );
+    for (let i = 0; i < 100; i++) {
+      pending = watchers;
+      const delivered = new Promise<void>((resolve) => {
+        allDelivered = resolve;
+      });
+      writeStartedAt = now();
+      const response = await fetch(`${url}/api/v1/namespaces/default/configmaps`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ metadata: { name: `watched-${i}` }, data: { i: String(i) } }),
+      });
+      await response.arrayBuffer();
+      await delivered;
+    }
+    for (const controller of controllers) controller.abort();
+    const watch = summarize(delays);
+    const table = summarize(tableTimes);
+
+    console.log(`\napi benchmark, ${new Date().toISOString().slice(0, 10)}, skiff up on LevelDB, separate process\n`);
+    printTable(
+      ['figure', 'value', 'target'],
+      [
+        ['start to ready (process spawn to /readyz), ms', formatNumber(readyMs), '≤ 300'],
+        ['idle RSS, MB', formatNumber(idleRss, 1), '≤ 80'],
+        ['durable pod creates/s, 50 clients', formatNumber(creates), '≥ 3,000'],
+        ['GET p50 under that load, ms', formatNumber(get.p50, 2), ''],
+        ['GET p99 under that load, ms', formatNumber(get.p99, 2), '≤ 20'],
+        ['1,000-pod list as a Table, ms (p50)', formatNumber(table.p50, 1), ''],
+        ['watch delivery p50 at 100 watchers, ms', formatNumber(watch.p50, 2), ''],
+        ['watch delivery p99 at 100 watchers, ms', formatNumber(watch.p99, 2), '≤ 10'],
+      ],
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

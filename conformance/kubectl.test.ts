@@ -1,0 +1,92 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectlBinaries, requireKubectl, startSkiff, type TestSkiff } from './harness.js';
+
+/**
+ * The kubectl scenario of the API server issue, run once with every kubectl on the machine (1.27 …
+ * 1.33 and /usr/bin/kubectl), validation on: what a user types, checked against what kubectl prints.
+ */
+requireKubectl();
+
+describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, path }) => {
+  let skiff: TestSkiff;
+  const ns = `kubectl-${version.replace('.', '-')}`;
+  const kubectl = async (...args: string[]) => {
+    const result = await skiff.kubectl(args, { binary: path });
+    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}`);
+    return result.stdout;
+  };
+
+  beforeAll(async () => {
+    skiff = await startSkiff();
+  });
+  afterAll(async () => {
+    await skiff?.stop();
+  });
+
+  it('reports the server version and the API resources', async () => {
+    expect(await kubectl('version', '-o', 'json')).toContain('"gitVersion": "v1.33.0-skiff"');
+    const resources = await kubectl('api-resources');
+    expect(resources).toMatch(/^pods\s+po\s+v1\s+true\s+Pod$/m);
+    expect(resources).toMatch(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    expect(await kubectl('api-versions')).toContain('apps/v1');
+  });
+
+  it('creates, lists, labels, patches and deletes objects', async () => {
+    expect(await kubectl('create', 'namespace', ns)).toBe(`namespace/${ns} created\n`);
+    expect(await kubectl('-n', ns, 'create', 'configmap', 'settings', '--from-literal=mode=fast')).toBe(
+      'configmap/settings created\n',
+    );
+    expect(await kubectl('-n', ns, 'get', 'configmaps', 'settings')).toMatch(/^NAME\s+DATA\s+AGE\nsettings\s+1\s+\d+s\n$/);
+    expect(await kubectl('-n', ns, 'get', 'configmap', 'settings', '-o', 'jsonpath={.data.mode}')).toBe('fast');
+    expect(await kubectl('-n', ns, 'label', 'configmap', 'settings', 'tier=web')).toBe('configmap/settings labeled\n');
+    expect(await kubectl('-n', ns, 'get', 'configmaps', '-l', 'tier=web', '-o', 'name')).toBe('configmap/settings\n');
+    expect(await kubectl('-n', ns, 'get', 'configmaps', '-l', 'tier!=web', '-o', 'name')).toBe('');
+    // kubectl 1.27 prints "annotate", later versions "annotated".
+    expect(await kubectl('-n', ns, 'annotate', 'configmap', 'settings', 'owner=team')).toMatch(
+      /^configmap\/settings annotated?\n$/,
+    );
+    expect(await kubectl('-n', ns, 'patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"slow"}}')).toBe(
+      'configmap/settings patched\n',
+    );
+    expect(await kubectl('-n', ns, 'patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"slow"}}')).toBe(
+      'configmap/settings patched (no change)\n',
+    );
+    expect(
+      await kubectl('-n', ns, 'patch', 'configmap', 'settings', '--type', 'json', '-p', '[{"op":"add","path":"/data/extra","value":"1"}]'),
+    ).toBe('configmap/settings patched\n');
+    const json = JSON.parse(await kubectl('-n', ns, 'get', 'configmap', 'settings', '-o', 'json'));
+    expect(json.data).toEqual({ mode: 'slow', extra: '1' });
+    expect(json.metadata.labels).toEqual({ tier: 'web' });
+    expect(await kubectl('-n', ns, 'get', 'configmaps', '--field-selector', 'metadata.name=settings', '-o', 'name')).toBe(
+      'configmap/settings\n',
+    );
+    expect(await kubectl('-n', ns, 'delete', 'configmap', 'settings')).toBe('configmap "settings" deleted\n');
+    const missing = await skiff.kubectl(['-n', ns, 'get', 'configmap', 'settings'], { binary: path });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Error from server (NotFound): configmaps "settings" not found');
+  });
+
+  it('creates from a file with server-side validation, and replaces', async () => {
+    const file = join(skiff.dataDir, `cm-${version}.yaml`);
+    await writeFile(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-file\n  namespace: default\ndata:\n  a: "1"\n`);
+    expect(await kubectl('create', '-f', file)).toBe('configmap/from-file created\n');
+    const again = await skiff.kubectl(['create', '-f', file], { binary: path });
+    expect(again.stderr).toContain('Error from server (AlreadyExists): error when creating');
+    await writeFile(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-file\n  namespace: default\ndata:\n  a: "2"\n`);
+    expect(await kubectl('replace', '-f', file)).toBe('configmap/from-file replaced\n');
+    expect(await kubectl('get', 'configmap', 'from-file', '-o', 'jsonpath={.data.a}')).toBe('2');
+    expect(await kubectl('create', 'configmap', 'dry', '--from-literal=a=b', '--dry-run=server', '-o', 'name')).toBe(
+      'configmap/dry\n',
+    );
+    const dry = await skiff.kubectl(['get', 'configmap', 'dry'], { binary: path });
+    expect(dry.code).toBe(1);
+  });
+
+  it('rejects bad input with the Status kubectl prints', async () => {
+    const result = await skiff.kubectl(['create', 'namespace', 'Not_Valid'], { binary: path });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('is invalid: metadata.name: Invalid value: "Not_Valid"');
+  });
+});
