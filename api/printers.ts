@@ -213,7 +213,7 @@ export function formatIntOrString(value: unknown): string {
   return asString(value);
 }
 
-/** Reads a map field of the object such as `metadata.annotations`. */
+/** One of the object's annotations, if it carries it. */
 export function annotation(object: KubeObject, key: string): string | undefined {
   const value = asRecord(object.metadata?.annotations)[key];
   return typeof value === 'string' ? value : undefined;

@@ -41,8 +41,9 @@ const metadataKeptOnStatusUpdate = [
 
 export function admitter(context: AdmissionContext): Admit {
   const { resource, subresource } = context;
-  return async (input, old) => {
-    const object = structuredClone(input);
+  // Admission edits the object it is given: callers pass one made for this request (decoded from the
+  // body, or patched from a fresh read), never one shared with the cache.
+  return async (object, old) => {
     const metadata = (object.metadata ??= {});
     if (old) {
       const oldMeta = old.metadata ?? {};

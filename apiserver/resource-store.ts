@@ -86,7 +86,7 @@ export class ResourceStore {
   static async open(options: ResourceStoreOptions): Promise<ResourceStore> {
     const { resource } = options;
     const prefix = `/registry/${resource.group || 'core'}/${resource.plural}/`;
-    const decode = (kv: KeyValue, revision: number) => decodeObject(kv.value, revision);
+    const decode = (kv: KeyValue, revision: number) => decodeShared(kv.value, revision);
     const cache = await WatchCache.start({ store: options.store, prefix, decode });
     return new ResourceStore(options, cache, prefix);
   }
@@ -403,13 +403,28 @@ export class ResourceStore {
   }
 }
 
+/**
+ * Objects this process just wrote, by the bytes it wrote: the in-process stores hand the same bytes back
+ * in their watch events, so the watch cache takes the object instead of parsing it again. Entries go
+ * when the bytes do. Such an object is shared: nobody edits it.
+ */
+const written = new WeakMap<Uint8Array, KubeObject>();
+
 export function decodeObject(value: Uint8Array, revision: number): KubeObject {
   return withResourceVersion(JSON.parse(decoder.decode(value)) as KubeObject, revision);
 }
 
+/** For the watch cache: the object as written when this process wrote it, else decoded. */
+export function decodeShared(value: Uint8Array, revision: number): KubeObject {
+  const object = written.get(value);
+  return object ? withResourceVersion(object, revision) : decodeObject(value, revision);
+}
+
 export function encodeObject(object: KubeObject): Uint8Array {
   const { resourceVersion: _, ...metadata } = object.metadata ?? {};
-  return encoder.encode(JSON.stringify({ ...object, metadata }));
+  const bytes = encoder.encode(JSON.stringify({ ...object, metadata }));
+  written.set(bytes, { ...object, metadata });
+  return bytes;
 }
 
 function withResourceVersion(object: KubeObject, revision: number): KubeObject {

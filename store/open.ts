@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { invalidArgument } from './errors.js';
-import { openEtcdStore } from './etcd.js';
 import { openLevelStore } from './level.js';
 import { openMemoryStore } from './memory.js';
 import type { Store } from './types.js';
@@ -31,7 +30,8 @@ export function openStore(url: string): Promise<Store> {
           `etcd:// needs host:port pairs, e.g. etcd://127.0.0.1:2379, not ${JSON.stringify(rest)}`,
         );
       }
-      return openEtcdStore({ endpoints });
+      // Loaded only when asked for: the gRPC stack costs memory and start-up time an embedded store does not need.
+      return import('./etcd.js').then(({ openEtcdStore }) => openEtcdStore({ endpoints }));
     }
     default:
       throw invalidArgument(

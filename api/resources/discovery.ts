@@ -1,8 +1,8 @@
 /**
  * discovery.k8s.io/v1 EndpointSlices.
  *
- *   NAME        ADDRESSTYPE   PORTS     ENDPOINTS                          AGE
- *   web-x7k2p   IPv4          80,443    10.0.0.4,10.0.0.5,10.0.0.6 + 2 more...   3h
+ *   NAME        ADDRESSTYPE   PORTS    ENDPOINTS                                AGE
+ *   web-x7k2p   IPv4          80,443   10.0.0.4,10.0.0.5,10.0.0.6 + 2 more...   3h
  */
 import { ageColumn, nameColumn } from '../printers.js';
 import type { ResourceDefinition } from '../resource.js';

@@ -118,6 +118,47 @@ function walkValue(field: FieldSchema, value: unknown, path: string, result: Pru
 }
 
 /**
+ * What defaulting and validation need of one message, computed once: the few fields with a default or
+ * a rule, and the fields that hold messages (to descend into). The walks below then visit only the keys
+ * an object has, not every field its type could have — a PodSpec has forty, a pod sets a handful.
+ */
+interface MessagePlan {
+  readonly defaulted: readonly [string, FieldSchema][];
+  readonly required: readonly [string, FieldSchema][];
+  readonly enums: readonly [string, FieldSchema][];
+  readonly nested: ReadonlyMap<string, FieldSchema>;
+}
+
+const plans = new Map<string, MessagePlan>();
+
+function planFor(schema: MessageSchema): MessagePlan {
+  let plan = plans.get(schema.name);
+  if (!plan) {
+    const fields = Object.entries(jsonFields(schema));
+    plan = {
+      defaulted: fields.filter(([, field]) => field.default !== undefined && !isZero(field.default)),
+      required: fields.filter(([name, field]) => field.required && name !== 'metadata'),
+      enums: fields.filter(([, field]) => field.enum !== undefined && field.shape === 'single'),
+      nested: new Map(fields.filter(([, field]) => !field.wrapped && isMessage(field.type))),
+    };
+    plans.set(schema.name, plan);
+  }
+  return plan;
+}
+
+/** Calls `visit` with each message value a field holds (one, each list item, each map value). */
+function eachMessage(field: FieldSchema, value: unknown, path: string, visit: (value: unknown, path: string) => void) {
+  if (value === null || value === undefined) return;
+  if (field.shape === 'list') {
+    if (Array.isArray(value)) value.forEach((item, index) => visit(item, `${path}[${index}]`));
+  } else if (field.shape === 'map') {
+    if (jsonType(value) === 'object') {
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) visit(item, `${path}[${key}]`);
+    }
+  } else visit(value, path);
+}
+
+/**
  * Fills declared defaults in the object and in every nested message it has. Zero values ('', 0, false,
  * {}) are not filled: the published schemas declare them for Go's non-pointer fields, where they only
  * restate "absent", and writing them would make a stored object differ from what the user sent.
@@ -129,18 +170,13 @@ export function applyDefaults(schemaName: string, object: unknown): void {
 function defaultMessage(schema: MessageSchema, value: unknown): void {
   if (jsonType(value) !== 'object') return;
   const object = value as Record<string, unknown>;
-  for (const [key, field] of Object.entries(jsonFields(schema))) {
-    if (object[key] === undefined && field.default !== undefined)
-      object[key] = structuredClone(field.default);
-    const present = object[key];
-    if (present === undefined || present === null || specialTypes.has(field.type) || !isMessage(field.type))
-      continue;
-    const nested = messageSchema(field.type);
-    if (field.shape === 'list' && Array.isArray(present))
-      for (const item of present) defaultMessage(nested, item);
-    else if (field.shape === 'map' && jsonType(present) === 'object') {
-      for (const item of Object.values(present as Record<string, unknown>)) defaultMessage(nested, item);
-    } else if (field.shape === 'single') defaultMessage(nested, present);
+  const plan = planFor(schema);
+  for (const [key, field] of plan.defaulted) {
+    if (object[key] === undefined) object[key] = structuredClone(field.default);
+  }
+  for (const key of Object.keys(object)) {
+    const field = plan.nested.get(key);
+    if (field) eachMessage(field, object[key], '', (item) => defaultMessage(messageSchema(field.type), item));
   }
 }
 
@@ -154,36 +190,24 @@ export function validateDeclared(schemaName: string, object: unknown): FieldErro
 function checkMessage(schema: MessageSchema, value: unknown, path: string, errors: FieldError[]): void {
   if (jsonType(value) !== 'object') return;
   const object = value as Record<string, unknown>;
-  for (const [key, field] of Object.entries(jsonFields(schema))) {
-    const fieldPath = path ? `${path}.${key}` : key;
+  const plan = planFor(schema);
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  for (const [key] of plan.required) {
     const present = object[key];
-    // metadata is filled by the server; its own required fields are checked with the object meta rules.
-    if (
-      field.required &&
-      (present === undefined || present === null || present === '') &&
-      key !== 'metadata'
-    ) {
-      errors.push(fieldError.required(fieldPath, ''));
-      continue;
+    if (present === undefined || present === null || present === '') errors.push(fieldError.required(at(key), ''));
+  }
+  for (const [key, field] of plan.enums) {
+    const present = object[key];
+    if (typeof present === 'string' && !field.enum!.includes(present)) {
+      errors.push(fieldError.notSupported(at(key), present, field.enum!));
     }
-    if (present === undefined || present === null) continue;
-    if (
-      field.enum &&
-      field.shape === 'single' &&
-      typeof present === 'string' &&
-      !field.enum.includes(present)
-    ) {
-      errors.push(fieldError.notSupported(fieldPath, present, field.enum));
+  }
+  for (const key of Object.keys(object)) {
+    const field = plan.nested.get(key);
+    if (field) {
+      const nested = messageSchema(field.type);
+      eachMessage(field, object[key], at(key), (item, itemPath) => checkMessage(nested, item, itemPath, errors));
     }
-    if (field.wrapped || specialTypes.has(field.type) || !isMessage(field.type)) continue;
-    const nested = messageSchema(field.type);
-    if (field.shape === 'list' && Array.isArray(present)) {
-      present.forEach((item, index) => checkMessage(nested, item, `${fieldPath}[${index}]`, errors));
-    } else if (field.shape === 'map' && jsonType(present) === 'object') {
-      for (const [mapKey, item] of Object.entries(present as Record<string, unknown>)) {
-        checkMessage(nested, item, `${fieldPath}[${mapKey}]`, errors);
-      }
-    } else if (field.shape === 'single') checkMessage(nested, present, fieldPath, errors);
   }
 }
 
