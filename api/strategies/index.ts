@@ -2,7 +2,18 @@ import type { Strategy } from '../resource.js';
 import { configMapStrategy, secretStrategy } from './config-data.js';
 import { namespaceStrategy } from './namespaces.js';
 import { podStrategy } from './pods.js';
+import { serviceStrategy } from './services.js';
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './volumes.js';
+import {
+  cronJobStrategy,
+  daemonSetStrategy,
+  deploymentStrategy,
+  jobStrategy,
+  podTemplateStrategy,
+  replicaSetStrategy,
+  replicationControllerStrategy,
+  statefulSetStrategy,
+} from './workloads.js';
 
 /** The rules beyond the schema, by `group/plural` (core group: `/plural`). */
 export const strategies: ReadonlyMap<string, Strategy> = new Map([
@@ -10,6 +21,15 @@ export const strategies: ReadonlyMap<string, Strategy> = new Map([
   ['/configmaps', configMapStrategy],
   ['/secrets', secretStrategy],
   ['/pods', podStrategy],
+  ['/podtemplates', podTemplateStrategy],
+  ['/services', serviceStrategy],
+  ['/replicationcontrollers', replicationControllerStrategy],
+  ['apps/deployments', deploymentStrategy],
+  ['apps/replicasets', replicaSetStrategy],
+  ['apps/statefulsets', statefulSetStrategy],
+  ['apps/daemonsets', daemonSetStrategy],
+  ['batch/jobs', jobStrategy],
+  ['batch/cronjobs', cronJobStrategy],
   ['/persistentvolumes', persistentVolumeStrategy],
   ['/persistentvolumeclaims', persistentVolumeClaimStrategy],
 ]);
