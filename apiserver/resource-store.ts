@@ -274,13 +274,11 @@ export class ResourceStore {
       const admitted = await admit(candidate, current);
       if (sameObject(admitted, current)) return current;
       if (options.dryRun) return admitted;
-      // Removing the last finalizer of an object being deleted completes the deletion.
+      // Removing the last finalizer of an object being deleted completes the deletion, unless the
+      // resource's own terms (a pod's grace period, a namespace's spec.finalizers) still hold it.
       const meta = admitted.metadata ?? {};
-      if (
-        meta.deletionTimestamp &&
-        (meta.finalizers?.length ?? 0) === 0 &&
-        !this.#gracefullyTerminating(admitted)
-      ) {
+      const held = this.resource.strategy?.holdsDeletion?.(admitted) ?? false;
+      if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) === 0 && !held) {
         const deleted = await this.#store.delete(key, kv.modRevision);
         if (deleted.ok) return withResourceVersion(admitted, deleted.revision);
         if (wanted) throw conflict(this.qualified, name, optimisticLockErrorMessage);
@@ -292,7 +290,6 @@ export class ResourceStore {
     }
   }
 
-  /** Creates through the update path (PUT of a missing object, for the few kinds that allow it). */
   async exists(namespace: string | undefined, name: string): Promise<boolean> {
     return (await this.#store.get(this.keyFor(namespace, name))) !== undefined;
   }
@@ -343,63 +340,31 @@ export class ResourceStore {
     }
   }
 
-  /** The object's state while its deletion waits (finalizers, grace period), or undefined to delete now. */
+  /** The object's state while its deletion waits (finalizers, the resource's own terms), or undefined to delete now. */
   #pendingDeletion(current: KubeObject, options: DeleteOptions): KubeObject | undefined {
-    const meta = current.metadata ?? {};
+    const now = this.#now();
+    const own = this.resource.strategy?.beginDeletion?.(current, {
+      now,
+      ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
+    });
+    const base = own ?? current;
+    const meta = base.metadata ?? {};
     const finalizers = [...(meta.finalizers ?? [])];
     const add = (finalizer: string) => {
       if (!finalizers.includes(finalizer)) finalizers.push(finalizer);
     };
-    const policy = options.propagationPolicy;
-    if (policy === 'Orphan') add('orphan');
-    if (policy === 'Foreground') add('foregroundDeletion');
-    const now = this.#now();
-    if (this.resource.group === '' && this.resource.plural === 'pods') {
-      const grace = this.#podGracePeriod(current, options);
-      if (grace > 0) {
-        // Terminating until the node's kubelet confirms with a delete of grace 0.
-        const deadline = new Date(now.getTime() + grace * 1000);
-        const existing = meta.deletionTimestamp
-          ? Date.parse(meta.deletionTimestamp)
-          : Number.POSITIVE_INFINITY;
-        return {
-          ...current,
-          metadata: {
-            ...meta,
-            finalizers,
-            deletionTimestamp: formatTime(existing < deadline.getTime() ? new Date(existing) : deadline),
-            deletionGracePeriodSeconds: Math.min(grace, meta.deletionGracePeriodSeconds ?? grace),
-          },
-        };
-      }
-    }
-    if (finalizers.length === 0) return undefined;
+    if (options.propagationPolicy === 'Orphan') add('orphan');
+    if (options.propagationPolicy === 'Foreground') add('foregroundDeletion');
+    if (!own && finalizers.length === 0) return undefined;
     return {
-      ...current,
+      ...base,
       metadata: {
         ...meta,
-        finalizers,
+        ...(finalizers.length > 0 ? { finalizers } : {}),
         deletionTimestamp: meta.deletionTimestamp ?? formatTime(now),
         deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds ?? 0,
       },
     };
-  }
-
-  /** A pod on a node that has not finished gets its grace period; others go at once. */
-  #podGracePeriod(pod: KubeObject, options: DeleteOptions): number {
-    const spec = (pod.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
-    const phase = (pod.status as { phase?: string } | undefined)?.phase;
-    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-    const grace = options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
-    return Math.max(0, grace);
-  }
-
-  #gracefullyTerminating(object: KubeObject): boolean {
-    return (
-      this.resource.plural === 'pods' &&
-      this.resource.group === '' &&
-      (object.metadata?.deletionGracePeriodSeconds ?? 0) > 0
-    );
   }
 }
 

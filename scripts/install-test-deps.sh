@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Skiff's tests use (as root on Debian; a no-op when they are present):
-#   etcd-server  real etcd for the store's etcd backend
+#   etcd-server         real etcd for the store's etcd backend
+#   python3-kubernetes  the official Python client, driven by conformance/clients/python-watch.py (run it with
+#                       /usr/bin/python3: a pyenv python3 first on PATH cannot see Debian's modules)
 set -euo pipefail
-packages=(etcd-server)
+packages=(etcd-server python3-kubernetes)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

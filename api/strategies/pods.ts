@@ -92,7 +92,34 @@ function validateContainers(list: Container[] | undefined, path: string, require
   return errors;
 }
 
+/** formatted as the API writes times: seconds, UTC. */
+const formatTime = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
+
 export const podStrategy: Strategy = {
+  /**
+   * A pod on a node that has not finished gets its grace period and stays Terminating until the node's
+   * kubelet confirms with a delete of grace 0; a pod on no node, or one that has finished, goes at once.
+   * A second delete may shorten the grace period, never lengthen it.
+   */
+  beginDeletion(pod, { gracePeriodSeconds, now }) {
+    const spec = (pod.spec ?? {}) as PodSpec & { nodeName?: string };
+    const phase = (pod.status as { phase?: string } | undefined)?.phase;
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return undefined;
+    const grace = Math.max(0, gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30);
+    if (grace === 0) return undefined;
+    const meta = pod.metadata ?? {};
+    const deadline = now.getTime() + grace * 1000;
+    const existing = meta.deletionTimestamp ? Date.parse(meta.deletionTimestamp) : Number.POSITIVE_INFINITY;
+    return {
+      ...pod,
+      metadata: {
+        ...meta,
+        deletionTimestamp: formatTime(new Date(Math.min(existing, deadline))),
+        deletionGracePeriodSeconds: Math.min(grace, meta.deletionGracePeriodSeconds ?? grace),
+      },
+    };
+  },
+  holdsDeletion: (pod) => (pod.metadata?.deletionGracePeriodSeconds ?? 0) > 0,
   prepareForCreate(pod) {
     const spec = (pod.spec ?? {}) as PodSpec;
     pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
