@@ -59,8 +59,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: MAX_BODY_BYTES,
-    maxParamLength: 1000,
-    ignoreTrailingSlash: true,
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     // Watches never finish by themselves: closing the server must not wait for them.
     forceCloseConnections: true,
   });
@@ -138,13 +137,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     reply.header('Content-Type', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
     return openapiV2();
   });
-  app.get('/openapi/v3', async () => openapi.index());
+  app.get('/openapi/v3', async (_request, reply) => reply.type('application/json').send(openapi.index()));
   app.get('/openapi/v3/*', async (request, reply) => {
     const path = (request.params as { '*': string })['*'];
-    const document = openapi.document(path);
+    const document = openapi.document(path, (request.query as Record<string, unknown>).hash);
     if (!document) throw notFound({ group: '', resource: '' }, path);
-    reply.header('Cache-Control', 'public, immutable');
-    return document;
+    return reply.headers(document.headers).send(document.body);
   });
 
   const resourceRoute = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,69 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
     );
     const dry = await skiff.kubectl(['get', 'configmap', 'dry'], { binary: path });
     expect(dry.code).toBe(1);
+  });
+
+  it('scales, selects, sorts, pages and prints across namespaces', async () => {
+    await kubectl('create', 'namespace', `${ns}-b`);
+    expect(await kubectl('-n', `${ns}-b`, 'create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2')).toBe(
+      'deployment.apps/web created\n',
+    );
+    expect(await kubectl('-n', `${ns}-b`, 'scale', 'deployment', 'web', '--replicas=3')).toBe('deployment.apps/web scaled\n');
+    expect(await kubectl('-n', `${ns}-b`, 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}')).toBe('3');
+    expect(await kubectl('-n', `${ns}-b`, 'get', 'deployment', 'web', '-o', 'wide')).toMatch(
+      /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/3\s+0\s+0\s+\S+\s+nginx\s+nginx:1.25\s+app=web\n$/,
+    );
+    for (const name of ['b', 'c', 'a']) await kubectl('-n', `${ns}-b`, 'create', 'configmap', name);
+    expect(await kubectl('-n', `${ns}-b`, 'get', 'configmaps', '--sort-by=.metadata.name', '-o', 'name')).toBe(
+      'configmap/a\nconfigmap/b\nconfigmap/c\n',
+    );
+    expect(await kubectl('-n', `${ns}-b`, 'get', 'configmaps', '--chunk-size=1', '-o', 'name')).toBe(
+      'configmap/a\nconfigmap/b\nconfigmap/c\n',
+    );
+    const all = await kubectl('get', 'configmaps', '-A', '--field-selector', `metadata.namespace=${ns}-b`);
+    expect(all).toMatch(new RegExp(`^NAMESPACE\\s+NAME\\s+DATA\\s+AGE\\n${ns}-b\\s+a\\s+0`));
+    expect(await kubectl('-n', `${ns}-b`, 'get', 'all')).toContain('deployment.apps/web   0/3');
+    expect(await kubectl('-n', `${ns}-b`, 'describe', 'deployment', 'web')).toMatch(/Replicas:\s+3 desired/);
+  });
+
+  it('waits for a condition, a jsonpath and a deletion', async () => {
+    await kubectl('create', 'configmap', 'waited', '--from-literal=ready=yes');
+    expect(await kubectl('wait', '--for=jsonpath={.data.ready}=yes', 'configmap/waited', '--timeout=10s')).toBe(
+      'configmap/waited condition met\n',
+    );
+    const deletion = skiff.kubectl(['wait', '--for=delete', 'configmap/waited', '--timeout=20s'], { binary: path });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await kubectl('delete', 'configmap', 'waited', '--wait=false');
+    const waited = await deletion;
+    expect(waited.code).toBe(0);
+  });
+
+  it('watches with get -w, printing each change as a table row', async () => {
+    const child = spawn(path, [`--kubeconfig=${skiff.kubeconfig}`, 'get', 'configmaps', '-w', '--output-watch-events'], {
+      env: { ...process.env, HOME: skiff.dataDir },
+    });
+    let output = '';
+    const seen = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(output)) resolve();
+        };
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          check();
+        });
+        setTimeout(() => reject(new Error(`not seen ${pattern}: ${output}`)), 15_000).unref();
+        check();
+      });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await kubectl('create', 'configmap', 'watched', '--from-literal=a=b');
+      await seen(/ADDED\s+watched\s+1\s+/);
+      await kubectl('delete', 'configmap', 'watched');
+      await seen(/DELETED\s+watched\s+1\s+/);
+    } finally {
+      child.kill();
+    }
   });
 
   it('rejects bad input with the Status kubectl prints', async () => {
