@@ -77,7 +77,10 @@ export interface Strategy {
    * A deletion that waits on the resource's own terms (a pod's grace period, a namespace's
    * spec.finalizers): the object's state while it waits, or undefined when nothing of its own holds it.
    */
-  readonly beginDeletion?: (object: KubeObject, options: { gracePeriodSeconds?: number; now: Date }) => KubeObject | undefined;
+  readonly beginDeletion?: (
+    object: KubeObject,
+    options: { gracePeriodSeconds?: number; now: Date },
+  ) => KubeObject | undefined;
   /** Whether the resource's own terms still hold an object whose deletion has begun. */
   readonly holdsDeletion?: (object: KubeObject) => boolean;
 }

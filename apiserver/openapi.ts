@@ -209,7 +209,9 @@ const objectBody = (ref: string): Operation['requestBody'] => ({
   required: true,
 });
 const patchBody: Operation['requestBody'] = {
-  content: Object.fromEntries(patchTypes.map((type) => [type, { schema: { $ref: componentRef(patchComponent) } }])),
+  content: Object.fromEntries(
+    patchTypes.map((type) => [type, { schema: { $ref: componentRef(patchComponent) } }]),
+  ),
   required: true,
 };
 const deleteBody: Operation['requestBody'] = {
@@ -259,7 +261,10 @@ function resourcePaths(
           'x-kubernetes-group-version-kind': kind,
         }
       : undefined;
-  const pathItem = (operations: Omit<PathItem, 'parameters'>, parameters: Parameter[]): PathItem | undefined => {
+  const pathItem = (
+    operations: Omit<PathItem, 'parameters'>,
+    parameters: Parameter[],
+  ): PathItem | undefined => {
     const present = Object.entries(operations).filter(([, value]) => value !== undefined);
     if (present.length === 0) return undefined;
     return { ...Object.fromEntries(present), parameters: [...parameters, query('pretty')] };

@@ -68,7 +68,10 @@ export async function handleResource(
     const warnings = checkDecoded(resource, object, query.fieldValidation);
     if (warnings.length > 0) {
       const existing = reply.getHeader('Warning');
-      reply.header('Warning', [...(existing === undefined ? [] : [existing].flat().map(String)), ...warnings]);
+      reply.header('Warning', [
+        ...(existing === undefined ? [] : [existing].flat().map(String)),
+        ...warnings,
+      ]);
     }
     return object;
   };
@@ -168,7 +171,10 @@ export async function handleResource(
       return created;
     }
     case 'update': {
-      const body = sub === 'scale' ? asObject(context.decodeBody(request)) : decodeChecked(context.decodeBody(request, resource.schema));
+      const body =
+        sub === 'scale'
+          ? asObject(context.decodeBody(request))
+          : decodeChecked(context.decodeBody(request, resource.schema));
       if (sub === 'scale') return updateScale(store, namespace, info.name!, () => body, admit(), dryRun);
       if (sub !== 'status' && sub !== 'finalize') checkKind(store, body);
       checkBodyAgainstUrl(resource, body, namespace, info.name);
@@ -284,7 +290,11 @@ export async function handleResource(
  * default) returns warnings for the Warning header, Ignore says nothing. Values of the wrong JSON type
  * cannot be decoded whatever the setting.
  */
-function checkDecoded(resource: ResourceDefinition, object: KubeObject, fieldValidation: string | undefined): string[] {
+function checkDecoded(
+  resource: ResourceDefinition,
+  object: KubeObject,
+  fieldValidation: string | undefined,
+): string[] {
   if (!hasMessage(resource.schema)) return [];
   const mode = fieldValidation ?? 'Warn';
   if (!['Strict', 'Warn', 'Ignore'].includes(mode)) {
@@ -294,7 +304,9 @@ function checkDecoded(resource: ResourceDefinition, object: KubeObject, fieldVal
   const prefix = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`;
   if (typeErrors.length > 0) {
     const [first] = typeErrors;
-    throw badRequest(`${prefix}: json: cannot unmarshal ${first!.actual} into Go struct field ${resource.kind}.${first!.path} of type ${first!.expected}`);
+    throw badRequest(
+      `${prefix}: json: cannot unmarshal ${first!.actual} into Go struct field ${resource.kind}.${first!.path} of type ${first!.expected}`,
+    );
   }
   if (unknown.length === 0 || mode === 'Ignore') return [];
   const problems = unknown.map((path) => `unknown field "${path}"`);

@@ -35,22 +35,37 @@ describe('writes', () => {
     expect(created.metadata).toMatchObject({ name: 'web', namespace: ns, generation: 1 });
     expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(created.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler' });
-    expect(created.spec.containers[0]).toMatchObject({ imagePullPolicy: 'IfNotPresent', terminationMessagePolicy: 'File' });
+    expect(created.spec).toMatchObject({
+      restartPolicy: 'Always',
+      dnsPolicy: 'ClusterFirst',
+      schedulerName: 'default-scheduler',
+    });
+    expect(created.spec.containers[0]).toMatchObject({
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePolicy: 'File',
+    });
     expect(created.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
   });
 
   it('gives generateName a random suffix', async () => {
     const ns = await namespace();
-    const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { generateName: 'cfg-' } });
+    const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+      metadata: { generateName: 'cfg-' },
+    });
     expect(created.metadata.name).toMatch(/^cfg-[a-z0-9]{5}$/);
   });
 
   it('refuses a stale resourceVersion with 409 Conflict and keeps the object', async () => {
     const ns = await namespace();
-    const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'c' }, data: { a: '1' } });
+    const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+      metadata: { name: 'c' },
+      data: { a: '1' },
+    });
     await api.ok('PUT', `/api/v1/namespaces/${ns}/configmaps/c`, { ...created, data: { a: '2' } });
-    const stale = await api.call('PUT', `/api/v1/namespaces/${ns}/configmaps/c`, { ...created, data: { a: '3' } });
+    const stale = await api.call('PUT', `/api/v1/namespaces/${ns}/configmaps/c`, {
+      ...created,
+      data: { a: '3' },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409 });
     expect(stale.body.message).toBe(
@@ -61,22 +76,51 @@ describe('writes', () => {
 
   it('does not change the resourceVersion when a write changes nothing', async () => {
     const ns = await namespace();
-    const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'c' }, data: { a: '1' } });
-    const same = await api.ok('PATCH', `/api/v1/namespaces/${ns}/configmaps/c`, { data: { a: '1' } }, 'application/merge-patch+json');
+    const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+      metadata: { name: 'c' },
+      data: { a: '1' },
+    });
+    const same = await api.ok(
+      'PATCH',
+      `/api/v1/namespaces/${ns}/configmaps/c`,
+      { data: { a: '1' } },
+      'application/merge-patch+json',
+    );
     expect(same.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
   });
 
   it('bumps generation on spec changes only, not on status or metadata', async () => {
     const ns = await namespace();
     const path = `/apis/apps/v1/namespaces/${ns}/deployments`;
-    const template = { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } };
-    await api.ok('POST', path, { metadata: { name: 'w' }, spec: { selector: { matchLabels: { app: 'w' } }, template } });
-    const labeled = await api.ok('PATCH', `${path}/w`, { metadata: { labels: { x: 'y' } } }, 'application/merge-patch+json');
+    const template = {
+      metadata: { labels: { app: 'w' } },
+      spec: { containers: [{ name: 'c', image: 'nginx:1' }] },
+    };
+    await api.ok('POST', path, {
+      metadata: { name: 'w' },
+      spec: { selector: { matchLabels: { app: 'w' } }, template },
+    });
+    const labeled = await api.ok(
+      'PATCH',
+      `${path}/w`,
+      { metadata: { labels: { x: 'y' } } },
+      'application/merge-patch+json',
+    );
     expect(labeled.metadata.generation).toBe(1);
-    const status = await api.ok('PATCH', `${path}/w/status`, { status: { replicas: 3 } }, 'application/merge-patch+json');
+    const status = await api.ok(
+      'PATCH',
+      `${path}/w/status`,
+      { status: { replicas: 3 } },
+      'application/merge-patch+json',
+    );
     expect(status.metadata.generation).toBe(1);
     expect(status.status.replicas).toBe(3);
-    const scaled = await api.ok('PATCH', `${path}/w`, { spec: { replicas: 4 } }, 'application/merge-patch+json');
+    const scaled = await api.ok(
+      'PATCH',
+      `${path}/w`,
+      { spec: { replicas: 4 } },
+      'application/merge-patch+json',
+    );
     expect(scaled.metadata.generation).toBe(2);
     expect(scaled.status.replicas).toBe(3);
   });
@@ -86,7 +130,10 @@ describe('writes', () => {
     const path = `/apis/apps/v1/namespaces/${ns}/deployments`;
     const mismatch = await api.call('POST', path, {
       metadata: { name: 'w' },
-      spec: { selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'other' } },
+        template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      },
     });
     expect(mismatch.status).toBe(422);
     expect(mismatch.body.message).toContain('spec.template.metadata.labels: Invalid value');
@@ -94,7 +141,9 @@ describe('writes', () => {
 
   it('writes nothing on dryRun=All', async () => {
     const ns = await namespace();
-    const dry = await api.call('POST', `/api/v1/namespaces/${ns}/configmaps?dryRun=All`, { metadata: { name: 'dry' } });
+    const dry = await api.call('POST', `/api/v1/namespaces/${ns}/configmaps?dryRun=All`, {
+      metadata: { name: 'dry' },
+    });
     expect(dry.status).toBe(201);
     expect((await api.call('GET', `/api/v1/namespaces/${ns}/configmaps/dry`)).status).toBe(404);
   });
@@ -104,7 +153,9 @@ describe('writes', () => {
     const body = { metadata: { name: 'f' }, data: {}, spec: { surprise: true } };
     const strict = await api.call('POST', `/api/v1/namespaces/${ns}/configmaps?fieldValidation=Strict`, body);
     expect(strict.status).toBe(400);
-    expect(strict.body.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"');
+    expect(strict.body.message).toBe(
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "spec"',
+    );
     const warned = await api.call('POST', `/api/v1/namespaces/${ns}/configmaps`, body);
     expect(warned.status).toBe(201);
     expect(warned.headers.get('warning')).toBe('299 - "unknown field \\"spec\\""');
@@ -112,15 +163,21 @@ describe('writes', () => {
   });
 
   it('refuses objects in a missing namespace (404) or a terminating one (403)', async () => {
-    const missing = await api.call('POST', '/api/v1/namespaces/nowhere/configmaps', { metadata: { name: 'x' } });
+    const missing = await api.call('POST', '/api/v1/namespaces/nowhere/configmaps', {
+      metadata: { name: 'x' },
+    });
     expect(missing.status).toBe(404);
     expect(missing.body.message).toBe('namespaces "nowhere" not found');
     const ns = await namespace();
     const deleting = await api.ok('DELETE', `/api/v1/namespaces/${ns}`);
     expect(deleting.status.phase).toBe('Terminating');
-    const refused = await api.call('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'x' } });
+    const refused = await api.call('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+      metadata: { name: 'x' },
+    });
     expect(refused.status).toBe(403);
-    expect(refused.body.message).toContain(`unable to create new content in namespace ${ns} because it is being terminated`);
+    expect(refused.body.message).toContain(
+      `unable to create new content in namespace ${ns} because it is being terminated`,
+    );
     // The namespace controller's last step: emptying spec.finalizers removes the namespace.
     await api.ok('PUT', `/api/v1/namespaces/${ns}/finalize`, { ...deleting, spec: { finalizers: [] } });
     expect((await api.call('GET', `/api/v1/namespaces/${ns}`)).status).toBe(404);
@@ -150,7 +207,12 @@ describe('deletion', () => {
     await api.ok('POST', path, { metadata: { name: 'held', finalizers: ['example.com/hold'] } });
     const deleting = await api.ok('DELETE', `${path}/held`);
     expect(deleting.metadata.deletionTimestamp).toBeDefined();
-    const released = await api.ok('PATCH', `${path}/held`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    const released = await api.ok(
+      'PATCH',
+      `${path}/held`,
+      { metadata: { finalizers: null } },
+      'application/merge-patch+json',
+    );
     expect(released.metadata.finalizers).toBeUndefined();
     expect((await api.call('GET', `${path}/held`)).status).toBe(404);
   });
@@ -159,7 +221,11 @@ describe('deletion', () => {
     const ns = await namespace();
     const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'c' } });
     const deleted = await api.ok('DELETE', `/api/v1/namespaces/${ns}/configmaps/c`);
-    expect(deleted).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'c', kind: 'configmaps', uid: created.metadata.uid } });
+    expect(deleted).toMatchObject({
+      kind: 'Status',
+      status: 'Success',
+      details: { name: 'c', kind: 'configmaps', uid: created.metadata.uid },
+    });
   });
 });
 
@@ -169,21 +235,35 @@ describe('lists and watches', () => {
     const path = `/api/v1/namespaces/${ns}/configmaps`;
     for (let i = 0; i < 5; i++) await api.ok('POST', path, { metadata: { name: `c${i}` } });
     const first = await api.ok('GET', `${path}?limit=2`);
-    expect(first.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual(['c0', 'c1']);
+    expect(first.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual([
+      'c0',
+      'c1',
+    ]);
     expect(first.metadata.remainingItemCount).toBe(3);
     await api.ok('POST', path, { metadata: { name: 'c2a' } });
-    const second = await api.ok('GET', `${path}?limit=2&continue=${encodeURIComponent(first.metadata.continue)}`);
+    const second = await api.ok(
+      'GET',
+      `${path}?limit=2&continue=${encodeURIComponent(first.metadata.continue)}`,
+    );
     expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
-    expect(second.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual(['c2', 'c3']);
+    expect(second.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual([
+      'c2',
+      'c3',
+    ]);
   });
 
   it('filters by label and field selectors, and refuses unknown field labels', async () => {
     const ns = await namespace();
     const path = `/api/v1/namespaces/${ns}/pods`;
     await api.ok('POST', path, { ...pod('a'), metadata: { name: 'a', labels: { tier: 'web' } } });
-    await api.ok('POST', path, { ...pod('b', { nodeName: 'n1' }), metadata: { name: 'b', labels: { tier: 'db' } } });
+    await api.ok('POST', path, {
+      ...pod('b', { nodeName: 'n1' }),
+      metadata: { name: 'b', labels: { tier: 'db' } },
+    });
     const names = async (query: string) =>
-      (await api.ok('GET', `${path}?${query}`)).items.map((item: { metadata: { name: string } }) => item.metadata.name);
+      (await api.ok('GET', `${path}?${query}`)).items.map(
+        (item: { metadata: { name: string } }) => item.metadata.name,
+      );
     expect(await names('labelSelector=tier%20in%20(web,cache)')).toEqual(['a']);
     expect(await names('labelSelector=!missing,tier!=web')).toEqual(['b']);
     expect(await names('fieldSelector=spec.nodeName%3Dn1')).toEqual(['b']);
@@ -232,11 +312,18 @@ describe('lists and watches', () => {
 
   it('answers a Table to the Table Accept header', async () => {
     const ns = await namespace();
-    await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 't' }, data: { a: '1', b: '2' } });
+    await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+      metadata: { name: 't' },
+      data: { a: '1', b: '2' },
+    });
     const response = await fetch(`${skiff.url}/api/v1/namespaces/${ns}/configmaps`, {
       headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' },
     });
-    const table = (await response.json()) as { kind: string; columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+    const table = (await response.json()) as {
+      kind: string;
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[] }[];
+    };
     expect(table.kind).toBe('Table');
     expect(table.columnDefinitions.map((column) => column.name)).toEqual(['Name', 'Data', 'Age']);
     expect(table.rows[0]!.cells.slice(0, 2)).toEqual(['t', 2]);

@@ -3,9 +3,9 @@ import type { ResourceDefinition } from '../api/resource.js';
 import { badRequest, internalError, isStatusError, notFound, type StatusError } from '../api/status.js';
 import type { Store } from '../store/types.js';
 import '../api/types/index.js';
-import { bootstrap } from './bootstrap.js';
 import { decodeProtobufObject } from '../api/schema/protobuf.js';
 import { strategies } from '../api/strategies/index.js';
+import { bootstrap } from './bootstrap.js';
 import { Discovery } from './discovery.js';
 import { aggregatedDiscoveryMediaType, wantsAggregatedDiscovery } from './negotiation.js';
 import { OpenApiV3, openapiV2 } from './openapi.js';
@@ -43,7 +43,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const served: ResourceDefinition[] = [];
   const seen = new Set<string>();
   for (const declared of resources) {
-    const resource = { ...declared, strategy: declared.strategy ?? strategies.get(`${declared.group}/${declared.plural}`) };
+    const resource = {
+      ...declared,
+      strategy: declared.strategy ?? strategies.get(`${declared.group}/${declared.plural}`),
+    };
     if (seen.has(`${resource.group}/${resource.plural}`)) continue;
     seen.add(`${resource.group}/${resource.plural}`);
     served.push(resource);

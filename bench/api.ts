@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../store/testing/free-port.js';
@@ -24,9 +24,13 @@ function pod(name: string) {
 
 async function startSkiff(dataDir: string, port: number) {
   const started = now();
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'up', '--data-dir', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['dist/cli/main.js', 'up', '--data-dir', dataDir, '--port', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('Skiff is up')) resolve();
@@ -35,7 +39,8 @@ async function startSkiff(dataDir: string, port: number) {
   });
   const url = `http://127.0.0.1:${port}`;
   // Ready means answering: the first successful /readyz after the process started.
-  while ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok !== true) await new Promise((r) => setTimeout(r, 5));
+  while ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok !== true)
+    await new Promise((r) => setTimeout(r, 5));
   return { child, url, readyMs: now() - started };
 }
 
@@ -44,7 +49,12 @@ async function startSkiff(dataDir: string, port: number) {
  * does, and on two cores the load generator's overhead would be measured instead of the server's.
  */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function send(url: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+function send(
+  url: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const request = http.request(
@@ -54,12 +64,17 @@ function send(url: string, method: string, path: string, body?: string): Promise
         path,
         method,
         agent,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        headers:
+          body === undefined
+            ? {}
+            : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
       },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
       },
     );
     request.on('error', reject);
@@ -68,7 +83,9 @@ function send(url: string, method: string, path: string, body?: string): Promise
 }
 
 function rssOf(pid: number): Promise<number> {
-  return readFile(`/proc/${pid}/status`, 'utf8').then((status) => Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  return readFile(`/proc/${pid}/status`, 'utf8').then(
+    (status) => Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -117,9 +134,11 @@ export async function run(): Promise<void> {
     let pending = 0;
     let allDelivered: (() => void) | undefined;
     const sockets: http.ClientRequest[] = [];
-    const listRv = (JSON.parse((await send(url, 'GET', '/api/v1/namespaces/default/configmaps')).body) as {
-      metadata: { resourceVersion: string };
-    }).metadata.resourceVersion;
+    const listRv = (
+      JSON.parse((await send(url, 'GET', '/api/v1/namespaces/default/configmaps')).body) as {
+        metadata: { resourceVersion: string };
+      }
+    ).metadata.resourceVersion;
     const { hostname, port: watchPort } = new URL(url);
     await Promise.all(
       Array.from(
@@ -127,7 +146,11 @@ export async function run(): Promise<void> {
         () =>
           new Promise<void>((resolve) => {
             const request = http.get(
-              { host: hostname, port: watchPort, path: `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${listRv}` },
+              {
+                host: hostname,
+                port: watchPort,
+                path: `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${listRv}`,
+              },
               (response) => {
                 response.on('data', () => {
                   delays.push(now() - writeStartedAt);
@@ -148,14 +171,21 @@ export async function run(): Promise<void> {
         allDelivered = resolve;
       });
       writeStartedAt = now();
-      await send(url, 'POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ metadata: { name: `watched-${i}` }, data: { i: String(i) } }));
+      await send(
+        url,
+        'POST',
+        '/api/v1/namespaces/default/configmaps',
+        JSON.stringify({ metadata: { name: `watched-${i}` }, data: { i: String(i) } }),
+      );
       await delivered;
     }
     for (const request of sockets) request.destroy();
     const watch = summarize(delays);
     const table = summarize(tableTimes);
 
-    console.log(`\napi benchmark, ${new Date().toISOString().slice(0, 10)}, skiff up on LevelDB, separate process\n`);
+    console.log(
+      `\napi benchmark, ${new Date().toISOString().slice(0, 10)}, skiff up on LevelDB, separate process\n`,
+    );
     printTable(
       ['figure', 'value', 'target'],
       [

@@ -38,7 +38,10 @@ describe('@kubernetes/client-node', () => {
   it("an informer lists, then watches from the list's resourceVersion", async () => {
     const namespace = 'informer';
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    const before = await core.createNamespacedConfigMap({ namespace, body: configMap('before', { step: '1' }) });
+    const before = await core.createNamespacedConfigMap({
+      namespace,
+      body: configMap('before', { step: '1' }),
+    });
 
     // The list function is the informer's own call; after it returns, and before the informer opens its
     // watch, one more ConfigMap is created. The informer sees it only if the server replays the events
@@ -47,7 +50,10 @@ describe('@kubernetes/client-node', () => {
     let between: V1ConfigMap | undefined;
     const list = async () => {
       listed = await core.listNamespacedConfigMap({ namespace });
-      between = await core.createNamespacedConfigMap({ namespace, body: configMap('between', { step: '2' }) });
+      between = await core.createNamespacedConfigMap({
+        namespace,
+        body: configMap('between', { step: '2' }),
+      });
       return listed;
     };
     const watch = new RecordingWatch(kubeconfig);
@@ -67,7 +73,10 @@ describe('@kubernetes/client-node', () => {
         namespace,
         body: { ...before, data: { step: '3' } },
       });
-      const after = await core.createNamespacedConfigMap({ namespace, body: configMap('after', { step: '4' }) });
+      const after = await core.createNamespacedConfigMap({
+        namespace,
+        body: configMap('after', { step: '4' }),
+      });
       await core.deleteNamespacedConfigMap({ name: 'between', namespace });
       await seen.until((events) => events.length === 5);
       const afterDelete = await core.listNamespacedConfigMap({ namespace });
@@ -78,7 +87,9 @@ describe('@kubernetes/client-node', () => {
           query: { resourceVersion: listed?.metadata?.resourceVersion },
         },
       ]);
-      expect(Number(listed?.metadata?.resourceVersion)).toBeLessThan(Number(between?.metadata?.resourceVersion));
+      expect(Number(listed?.metadata?.resourceVersion)).toBeLessThan(
+        Number(between?.metadata?.resourceVersion),
+      );
       expect(seen.events).toEqual([
         { verb: 'add', name: 'before', resourceVersion: rv(before), data: { step: '1' } },
         { verb: 'add', name: 'between', resourceVersion: rv(between), data: { step: '2' } },
@@ -107,7 +118,10 @@ describe('@kubernetes/client-node', () => {
 
   it('creates, reads, replaces and deletes a ConfigMap through CoreV1Api', async () => {
     const namespace = 'default';
-    const created = await core.createNamespacedConfigMap({ namespace, body: configMap('typed', { mode: 'fast' }) });
+    const created = await core.createNamespacedConfigMap({
+      namespace,
+      body: configMap('typed', { mode: 'fast' }),
+    });
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.metadata?.creationTimestamp).toBeInstanceOf(Date);
 
@@ -133,11 +147,22 @@ describe('@kubernetes/client-node', () => {
 
   it('a replace with a stale resourceVersion is a 409 Conflict', async () => {
     const namespace = 'default';
-    const created = await core.createNamespacedConfigMap({ namespace, body: configMap('contended', { n: '1' }) });
-    await core.replaceNamespacedConfigMap({ name: 'contended', namespace, body: { ...created, data: { n: '2' } } });
+    const created = await core.createNamespacedConfigMap({
+      namespace,
+      body: configMap('contended', { n: '1' }),
+    });
+    await core.replaceNamespacedConfigMap({
+      name: 'contended',
+      namespace,
+      body: { ...created, data: { n: '2' } },
+    });
 
     const conflict = await failure(
-      core.replaceNamespacedConfigMap({ name: 'contended', namespace, body: { ...created, data: { n: '3' } } }),
+      core.replaceNamespacedConfigMap({
+        name: 'contended',
+        namespace,
+        body: { ...created, data: { n: '3' } },
+      }),
     );
     expect(conflict.code).toBe(409);
     expect(JSON.parse(conflict.body)).toMatchObject({
@@ -174,7 +199,12 @@ describe.skipIf(pythonClientMissing)('python3-kubernetes', () => {
     expect(summary.events).toEqual([
       { type: 'ADDED', name: 'py-settings', resourceVersion: created, data: { mode: 'fast' } },
       { type: 'MODIFIED', name: 'py-settings', resourceVersion: replaced, data: { mode: 'slow' } },
-      { type: 'DELETED', name: 'py-settings', resourceVersion: listAfterDeleteResourceVersion, data: { mode: 'slow' } },
+      {
+        type: 'DELETED',
+        name: 'py-settings',
+        resourceVersion: listAfterDeleteResourceVersion,
+        data: { mode: 'slow' },
+      },
     ]);
     expect(summary.staleReplace).toEqual({ status: 409, reason: 'Conflict' });
     expect(summary.deleted).toEqual({ kind: 'Status', status: 'Success' });

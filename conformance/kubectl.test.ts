@@ -15,7 +15,8 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
   const ns = `kubectl-${version.replace('.', '-')}`;
   const kubectl = async (...args: string[]) => {
     const result = await skiff.kubectl(args, { binary: path });
-    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}`);
+    if (result.code !== 0)
+      throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}`);
     return result.stdout;
   };
 
@@ -39,30 +40,77 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
     expect(await kubectl('-n', ns, 'create', 'configmap', 'settings', '--from-literal=mode=fast')).toBe(
       'configmap/settings created\n',
     );
-    expect(await kubectl('-n', ns, 'get', 'configmaps', 'settings')).toMatch(/^NAME\s+DATA\s+AGE\nsettings\s+1\s+\d+s\n$/);
-    expect(await kubectl('-n', ns, 'get', 'configmap', 'settings', '-o', 'jsonpath={.data.mode}')).toBe('fast');
-    expect(await kubectl('-n', ns, 'label', 'configmap', 'settings', 'tier=web')).toBe('configmap/settings labeled\n');
-    expect(await kubectl('-n', ns, 'get', 'configmaps', '-l', 'tier=web', '-o', 'name')).toBe('configmap/settings\n');
+    expect(await kubectl('-n', ns, 'get', 'configmaps', 'settings')).toMatch(
+      /^NAME\s+DATA\s+AGE\nsettings\s+1\s+\d+s\n$/,
+    );
+    expect(await kubectl('-n', ns, 'get', 'configmap', 'settings', '-o', 'jsonpath={.data.mode}')).toBe(
+      'fast',
+    );
+    expect(await kubectl('-n', ns, 'label', 'configmap', 'settings', 'tier=web')).toBe(
+      'configmap/settings labeled\n',
+    );
+    expect(await kubectl('-n', ns, 'get', 'configmaps', '-l', 'tier=web', '-o', 'name')).toBe(
+      'configmap/settings\n',
+    );
     expect(await kubectl('-n', ns, 'get', 'configmaps', '-l', 'tier!=web', '-o', 'name')).toBe('');
     // kubectl 1.27 prints "annotate", later versions "annotated".
     expect(await kubectl('-n', ns, 'annotate', 'configmap', 'settings', 'owner=team')).toMatch(
       /^configmap\/settings annotated?\n$/,
     );
-    expect(await kubectl('-n', ns, 'patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"slow"}}')).toBe(
-      'configmap/settings patched\n',
-    );
-    expect(await kubectl('-n', ns, 'patch', 'configmap', 'settings', '--type', 'merge', '-p', '{"data":{"mode":"slow"}}')).toBe(
-      'configmap/settings patched (no change)\n',
-    );
     expect(
-      await kubectl('-n', ns, 'patch', 'configmap', 'settings', '--type', 'json', '-p', '[{"op":"add","path":"/data/extra","value":"1"}]'),
+      await kubectl(
+        '-n',
+        ns,
+        'patch',
+        'configmap',
+        'settings',
+        '--type',
+        'merge',
+        '-p',
+        '{"data":{"mode":"slow"}}',
+      ),
+    ).toBe('configmap/settings patched\n');
+    expect(
+      await kubectl(
+        '-n',
+        ns,
+        'patch',
+        'configmap',
+        'settings',
+        '--type',
+        'merge',
+        '-p',
+        '{"data":{"mode":"slow"}}',
+      ),
+    ).toBe('configmap/settings patched (no change)\n');
+    expect(
+      await kubectl(
+        '-n',
+        ns,
+        'patch',
+        'configmap',
+        'settings',
+        '--type',
+        'json',
+        '-p',
+        '[{"op":"add","path":"/data/extra","value":"1"}]',
+      ),
     ).toBe('configmap/settings patched\n');
     const json = JSON.parse(await kubectl('-n', ns, 'get', 'configmap', 'settings', '-o', 'json'));
     expect(json.data).toEqual({ mode: 'slow', extra: '1' });
     expect(json.metadata.labels).toEqual({ tier: 'web' });
-    expect(await kubectl('-n', ns, 'get', 'configmaps', '--field-selector', 'metadata.name=settings', '-o', 'name')).toBe(
-      'configmap/settings\n',
-    );
+    expect(
+      await kubectl(
+        '-n',
+        ns,
+        'get',
+        'configmaps',
+        '--field-selector',
+        'metadata.name=settings',
+        '-o',
+        'name',
+      ),
+    ).toBe('configmap/settings\n');
     expect(await kubectl('-n', ns, 'delete', 'configmap', 'settings')).toBe('configmap "settings" deleted\n');
     const missing = await skiff.kubectl(['-n', ns, 'get', 'configmap', 'settings'], { binary: path });
     expect(missing.code).toBe(1);
@@ -71,34 +119,44 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
 
   it('creates from a file with server-side validation, and replaces', async () => {
     const file = join(skiff.dataDir, `cm-${version}.yaml`);
-    await writeFile(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-file\n  namespace: default\ndata:\n  a: "1"\n`);
+    await writeFile(
+      file,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-file\n  namespace: default\ndata:\n  a: "1"\n`,
+    );
     expect(await kubectl('create', '-f', file)).toBe('configmap/from-file created\n');
     const again = await skiff.kubectl(['create', '-f', file], { binary: path });
     expect(again.stderr).toContain('Error from server (AlreadyExists): error when creating');
-    await writeFile(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-file\n  namespace: default\ndata:\n  a: "2"\n`);
+    await writeFile(
+      file,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-file\n  namespace: default\ndata:\n  a: "2"\n`,
+    );
     expect(await kubectl('replace', '-f', file)).toBe('configmap/from-file replaced\n');
     expect(await kubectl('get', 'configmap', 'from-file', '-o', 'jsonpath={.data.a}')).toBe('2');
-    expect(await kubectl('create', 'configmap', 'dry', '--from-literal=a=b', '--dry-run=server', '-o', 'name')).toBe(
-      'configmap/dry\n',
-    );
+    expect(
+      await kubectl('create', 'configmap', 'dry', '--from-literal=a=b', '--dry-run=server', '-o', 'name'),
+    ).toBe('configmap/dry\n');
     const dry = await skiff.kubectl(['get', 'configmap', 'dry'], { binary: path });
     expect(dry.code).toBe(1);
   });
 
   it('scales, selects, sorts, pages and prints across namespaces', async () => {
     await kubectl('create', 'namespace', `${ns}-b`);
-    expect(await kubectl('-n', `${ns}-b`, 'create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2')).toBe(
-      'deployment.apps/web created\n',
+    expect(
+      await kubectl('-n', `${ns}-b`, 'create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2'),
+    ).toBe('deployment.apps/web created\n');
+    expect(await kubectl('-n', `${ns}-b`, 'scale', 'deployment', 'web', '--replicas=3')).toBe(
+      'deployment.apps/web scaled\n',
     );
-    expect(await kubectl('-n', `${ns}-b`, 'scale', 'deployment', 'web', '--replicas=3')).toBe('deployment.apps/web scaled\n');
-    expect(await kubectl('-n', `${ns}-b`, 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}')).toBe('3');
+    expect(
+      await kubectl('-n', `${ns}-b`, 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'),
+    ).toBe('3');
     expect(await kubectl('-n', `${ns}-b`, 'get', 'deployment', 'web', '-o', 'wide')).toMatch(
       /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/3\s+0\s+0\s+\S+\s+nginx\s+nginx:1.25\s+app=web\n$/,
     );
     for (const name of ['b', 'c', 'a']) await kubectl('-n', `${ns}-b`, 'create', 'configmap', name);
-    expect(await kubectl('-n', `${ns}-b`, 'get', 'configmaps', '--sort-by=.metadata.name', '-o', 'name')).toBe(
-      'configmap/a\nconfigmap/b\nconfigmap/c\n',
-    );
+    expect(
+      await kubectl('-n', `${ns}-b`, 'get', 'configmaps', '--sort-by=.metadata.name', '-o', 'name'),
+    ).toBe('configmap/a\nconfigmap/b\nconfigmap/c\n');
     expect(await kubectl('-n', `${ns}-b`, 'get', 'configmaps', '--chunk-size=1', '-o', 'name')).toBe(
       'configmap/a\nconfigmap/b\nconfigmap/c\n',
     );
@@ -110,10 +168,12 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
 
   it('waits for a condition, a jsonpath and a deletion', async () => {
     await kubectl('create', 'configmap', 'waited', '--from-literal=ready=yes');
-    expect(await kubectl('wait', '--for=jsonpath={.data.ready}=yes', 'configmap/waited', '--timeout=10s')).toBe(
-      'configmap/waited condition met\n',
-    );
-    const deletion = skiff.kubectl(['wait', '--for=delete', 'configmap/waited', '--timeout=20s'], { binary: path });
+    expect(
+      await kubectl('wait', '--for=jsonpath={.data.ready}=yes', 'configmap/waited', '--timeout=10s'),
+    ).toBe('configmap/waited condition met\n');
+    const deletion = skiff.kubectl(['wait', '--for=delete', 'configmap/waited', '--timeout=20s'], {
+      binary: path,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await kubectl('delete', 'configmap', 'waited', '--wait=false');
     const waited = await deletion;
@@ -121,9 +181,13 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
   });
 
   it('watches with get -w, printing each change as a table row', async () => {
-    const child = spawn(path, [`--kubeconfig=${skiff.kubeconfig}`, 'get', 'configmaps', '-w', '--output-watch-events'], {
-      env: { ...process.env, HOME: skiff.dataDir },
-    });
+    const child = spawn(
+      path,
+      [`--kubeconfig=${skiff.kubeconfig}`, 'get', 'configmaps', '-w', '--output-watch-events'],
+      {
+        env: { ...process.env, HOME: skiff.dataDir },
+      },
+    );
     let output = '';
     const seen = (pattern: RegExp) =>
       new Promise<void>((resolve, reject) => {

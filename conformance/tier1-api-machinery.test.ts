@@ -64,19 +64,30 @@ describe('[sig-api-machinery] Watchers', () => {
     const watchAB = api.watch(selector('multiple-watchers-A,multiple-watchers-B'));
     await Promise.all([watchA.ready, watchB.ready, watchAB.ready]);
 
-    const created = await api.ok('POST', base, configMap('e2e-watch-test-configmap-a', { 'watch-this-configmap': 'multiple-watchers-A' }));
-    for (const watch of [watchA, watchAB]) expect(await watch.next()).toEqual({ type: 'ADDED', object: created });
+    const created = await api.ok(
+      'POST',
+      base,
+      configMap('e2e-watch-test-configmap-a', { 'watch-this-configmap': 'multiple-watchers-A' }),
+    );
+    for (const watch of [watchA, watchAB])
+      expect(await watch.next()).toEqual({ type: 'ADDED', object: created });
     let current = created;
     for (const mutation of ['1', '2']) {
       current = await api.ok('PUT', `${base}/e2e-watch-test-configmap-a`, { ...current, data: { mutation } });
-      for (const watch of [watchA, watchAB]) expect(await watch.next()).toEqual({ type: 'MODIFIED', object: current });
+      for (const watch of [watchA, watchAB])
+        expect(await watch.next()).toEqual({ type: 'MODIFIED', object: current });
     }
     await api.ok('DELETE', `${base}/e2e-watch-test-configmap-a`);
     for (const watch of [watchA, watchAB]) expect((await watch.next()).type).toBe('DELETED');
     await watchB.expectNothing(quiet);
 
-    const createdB = await api.ok('POST', base, configMap('e2e-watch-test-configmap-b', { 'watch-this-configmap': 'multiple-watchers-B' }));
-    for (const watch of [watchB, watchAB]) expect(await watch.next()).toEqual({ type: 'ADDED', object: createdB });
+    const createdB = await api.ok(
+      'POST',
+      base,
+      configMap('e2e-watch-test-configmap-b', { 'watch-this-configmap': 'multiple-watchers-B' }),
+    );
+    for (const watch of [watchB, watchAB])
+      expect(await watch.next()).toEqual({ type: 'ADDED', object: createdB });
     await api.ok('DELETE', `${base}/e2e-watch-test-configmap-b`);
     for (const watch of [watchB, watchAB]) expect((await watch.next()).type).toBe('DELETED');
     await watchA.expectNothing(quiet);
@@ -87,16 +98,24 @@ describe('[sig-api-machinery] Watchers', () => {
     const ns = await createNamespace('watch');
     const base = `/api/v1/namespaces/${ns}/configmaps`;
     const labels = { 'watch-this-configmap': 'watch-closed-and-restarted' };
-    const first = api.watch(`${base}?watch=true&labelSelector=watch-this-configmap%3Dwatch-closed-and-restarted`);
+    const first = api.watch(
+      `${base}?watch=true&labelSelector=watch-this-configmap%3Dwatch-closed-and-restarted`,
+    );
     await first.ready;
     const created = await api.ok('POST', base, configMap('e2e-watch-test-watch-closed', labels));
-    const updated = await api.ok('PUT', `${base}/e2e-watch-test-watch-closed`, { ...created, data: { mutation: '1' } });
+    const updated = await api.ok('PUT', `${base}/e2e-watch-test-watch-closed`, {
+      ...created,
+      data: { mutation: '1' },
+    });
     expect(await first.next()).toEqual({ type: 'ADDED', object: created });
     const modified = await first.next();
     expect(modified).toEqual({ type: 'MODIFIED', object: updated });
     first.close();
 
-    const second = await api.ok('PUT', `${base}/e2e-watch-test-watch-closed`, { ...updated, data: { mutation: '2' } });
+    const second = await api.ok('PUT', `${base}/e2e-watch-test-watch-closed`, {
+      ...updated,
+      data: { mutation: '2' },
+    });
     const restarted = api.watch(
       `${base}?watch=true&labelSelector=watch-this-configmap%3Dwatch-closed-and-restarted&resourceVersion=${modified.object.metadata.resourceVersion}`,
     );
@@ -110,10 +129,16 @@ describe('[sig-api-machinery] Watchers', () => {
   it('should observe an object deletion if it stops meeting the requirements of the selector', async () => {
     const ns = await createNamespace('watch');
     const base = `/api/v1/namespaces/${ns}/configmaps`;
-    const watch = api.watch(`${base}?watch=true&labelSelector=${encodeURIComponent('watch-this-configmap in (label-changed-and-restored)')}`);
+    const watch = api.watch(
+      `${base}?watch=true&labelSelector=${encodeURIComponent('watch-this-configmap in (label-changed-and-restored)')}`,
+    );
     await watch.ready;
     const name = 'e2e-watch-test-label-changed';
-    const created = await api.ok('POST', base, configMap(name, { 'watch-this-configmap': 'label-changed-and-restored' }));
+    const created = await api.ok(
+      'POST',
+      base,
+      configMap(name, { 'watch-this-configmap': 'label-changed-and-restored' }),
+    );
     const first = await api.ok('PUT', `${base}/${name}`, { ...created, data: { mutation: '1' } });
     const moved = await api.ok('PUT', `${base}/${name}`, {
       ...first,
@@ -188,7 +213,9 @@ describe('[sig-api-machinery] Namespaces [Serial]', () => {
       { metadata: { labels: { testLabel: 'testValue' } } },
       'application/strategic-merge-patch+json',
     );
-    expect(Number(patched.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
+    expect(Number(patched.metadata.resourceVersion)).toBeGreaterThan(
+      Number(created.metadata.resourceVersion),
+    );
     expect((await api.ok('GET', `/api/v1/namespaces/${name}`)).metadata.labels.testLabel).toBe('testValue');
   });
 
@@ -200,16 +227,31 @@ describe('[sig-api-machinery] Namespaces [Serial]', () => {
       `/api/v1/namespaces/${ns}/status`,
       {
         metadata: { annotations: { 'e2e-patched-ns-status': ns } },
-        status: { conditions: [{ type: 'StatusPatch', status: 'True', reason: 'E2E', message: 'Patched by an e2e test' }] },
+        status: {
+          conditions: [
+            { type: 'StatusPatch', status: 'True', reason: 'E2E', message: 'Patched by an e2e test' },
+          ],
+        },
       },
       'application/merge-patch+json',
     );
     expect(patched.metadata.annotations['e2e-patched-ns-status']).toBe(ns);
-    expect(patched.status.conditions.at(-1)).toMatchObject({ reason: 'E2E', message: 'Patched by an e2e test' });
+    expect(patched.status.conditions.at(-1)).toMatchObject({
+      reason: 'E2E',
+      message: 'Patched by an e2e test',
+    });
     const current = await api.ok('GET', `/api/v1/namespaces/${ns}/status`);
-    current.status.conditions.push({ type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Updated by an e2e test' });
+    current.status.conditions.push({
+      type: 'StatusUpdate',
+      status: 'True',
+      reason: 'E2E',
+      message: 'Updated by an e2e test',
+    });
     const updated = await api.ok('PUT', `/api/v1/namespaces/${ns}/status`, current);
-    expect(updated.status.conditions.at(-1)).toMatchObject({ type: 'StatusUpdate', message: 'Updated by an e2e test' });
+    expect(updated.status.conditions.at(-1)).toMatchObject({
+      type: 'StatusUpdate',
+      message: 'Updated by an e2e test',
+    });
   });
 
   it('should apply an update to a Namespace', async () => {
@@ -228,7 +270,9 @@ describe('[sig-api-machinery] Namespaces [Serial]', () => {
     const added = await api.ok('PUT', `/api/v1/namespaces/${name}/finalize`, current);
     expect(added.spec.finalizers).toEqual(['kubernetes', 'e2e.example.com/fakeFinalizer']);
     const again = await api.ok('GET', `/api/v1/namespaces/${name}`);
-    again.spec.finalizers = again.spec.finalizers.filter((f: string) => f !== 'e2e.example.com/fakeFinalizer');
+    again.spec.finalizers = again.spec.finalizers.filter(
+      (f: string) => f !== 'e2e.example.com/fakeFinalizer',
+    );
     const removed = await api.ok('PUT', `/api/v1/namespaces/${name}/finalize`, again);
     expect(removed.spec.finalizers).toEqual(['kubernetes']);
   });

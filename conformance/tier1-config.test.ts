@@ -53,7 +53,8 @@ async function eventually<T>(
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
@@ -103,10 +104,16 @@ describe('[sig-node] ConfigMap', () => {
     await api.ok(
       'PATCH',
       `${base}/${name}`,
-      { metadata: { labels: { 'test-configmap': 'patched' }, creationTimestamp: null }, data: { valueName: 'value1' } },
+      {
+        metadata: { labels: { 'test-configmap': 'patched' }, creationTimestamp: null },
+        data: { valueName: 'value1' },
+      },
       strategicMerge,
     );
-    const all = await api.ok('GET', `/api/v1/configmaps?labelSelector=${encodeURIComponent('test-configmap=patched')}`);
+    const all = await api.ok(
+      'GET',
+      `/api/v1/configmaps?labelSelector=${encodeURIComponent('test-configmap=patched')}`,
+    );
     const found = all.items.find(
       (item: Record<string, any>) =>
         item.metadata.name === name &&
@@ -133,17 +140,28 @@ describe('[sig-storage] ConfigMap', () => {
       metadata: { name: 'immutable', namespace: ns, creationTimestamp: null },
       data: { 'data-1': 'value-1', 'data-2': 'value-2', 'data-3': 'value-3' },
     });
-    current = await api.ok('PUT', `${base}/immutable`, { ...current, data: { ...current.data, 'data-4': 'value-4' } });
+    current = await api.ok('PUT', `${base}/immutable`, {
+      ...current,
+      data: { ...current.data, 'data-4': 'value-4' },
+    });
     current = await api.ok('PUT', `${base}/immutable`, { ...current, immutable: true });
     expect(current.immutable).toBe(true);
 
     expectInvalid(
-      await api.call('PUT', `${base}/immutable`, { ...current, data: { ...current.data, 'data-5': 'value-5' } }),
+      await api.call('PUT', `${base}/immutable`, {
+        ...current,
+        data: { ...current.data, 'data-5': 'value-5' },
+      }),
       'data',
     );
     current = await api.ok('GET', `${base}/immutable`);
     expect(current.immutable).toBe(true);
-    expect(current.data).toEqual({ 'data-1': 'value-1', 'data-2': 'value-2', 'data-3': 'value-3', 'data-4': 'value-4' });
+    expect(current.data).toEqual({
+      'data-1': 'value-1',
+      'data-2': 'value-2',
+      'data-3': 'value-3',
+      'data-4': 'value-4',
+    });
     expectInvalid(await api.call('PUT', `${base}/immutable`, { ...current, immutable: false }), 'immutable');
 
     current = await api.ok('GET', `${base}/immutable`);
@@ -191,7 +209,9 @@ describe('[sig-node] Secrets', () => {
       strategicMerge,
     );
     const patched = await api.ok('GET', `${base}/${name}`);
-    expect(Number(patched.metadata.resourceVersion)).toBeGreaterThan(Number(created.metadata.resourceVersion));
+    expect(Number(patched.metadata.resourceVersion)).toBeGreaterThan(
+      Number(created.metadata.resourceVersion),
+    );
     expect(fromBase64(fromBase64(patched.data.key))).toBe('value1');
     expect(patched.metadata.labels).toEqual({ 'testsecret-constant': 'true', testsecret: 'true' });
 
@@ -217,7 +237,10 @@ describe('[sig-storage] Secrets', () => {
     expect(current.immutable).toBe(true);
 
     expectInvalid(
-      await api.call('PUT', `${base}/immutable`, { ...current, data: { ...current.data, 'data-5': base64('value-5\n') } }),
+      await api.call('PUT', `${base}/immutable`, {
+        ...current,
+        data: { ...current.data, 'data-5': base64('value-5\n') },
+      }),
       'data',
     );
     current = await api.ok('GET', `${base}/immutable`);
@@ -240,7 +263,9 @@ const podTemplate = (name: string, labels: Record<string, string> | undefined, c
   metadata: { name, ...(labels ? { labels } : {}), creationTimestamp: null },
   template: {
     metadata: { creationTimestamp: null },
-    spec: { containers: [{ name: container, image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', resources: {} }] },
+    spec: {
+      containers: [{ name: container, image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', resources: {} }],
+    },
   },
 });
 
@@ -264,7 +289,9 @@ describe('[sig-node] PodTemplates', () => {
       strategicMerge,
     );
     expect(Number(patched.metadata.resourceVersion)).toBeGreaterThan(Number(read.metadata.resourceVersion));
-    expect((await api.ok('GET', `${base}/${name}`)).metadata.labels).toMatchObject({ podtemplate: 'patched' });
+    expect((await api.ok('GET', `${base}/${name}`)).metadata.labels).toMatchObject({
+      podtemplate: 'patched',
+    });
 
     await api.ok('DELETE', `${base}/${name}`);
     expect((await api.ok('GET', everywhere)).items).toEqual([]);
@@ -323,7 +350,12 @@ describe('[sig-instrumentation] Events', () => {
     });
     expect(names(await api.ok('GET', everywhere))).toContain(`${ns}/event-test`);
 
-    await api.ok('PATCH', `${base}/event-test`, { message: 'This is a test event - patched' }, strategicMerge);
+    await api.ok(
+      'PATCH',
+      `${base}/event-test`,
+      { message: 'This is a test event - patched' },
+      strategicMerge,
+    );
     expect((await api.ok('GET', `${base}/event-test`)).message).toBe('This is a test event - patched');
 
     const sent = await api.ok('GET', `${base}/event-test`);
@@ -388,7 +420,11 @@ describe('[sig-storage] PersistentVolumes CSI Conformance', () => {
     const claims = `/api/v1/namespaces/${ns}/persistentvolumeclaims`;
     const pool = `${volumes}?labelSelector=${encodeURIComponent(`e2e-pv-pool=${ns}`)}`;
     const createPair = async () => {
-      const volume = await api.ok('POST', volumes, persistentVolume(ns, `e2e-driver-${uuid()}`, 'e2e-conformance'));
+      const volume = await api.ok(
+        'POST',
+        volumes,
+        persistentVolume(ns, `e2e-driver-${uuid()}`, 'e2e-conformance'),
+      );
       const claim = await api.ok('POST', claims, persistentVolumeClaim(ns));
       return { volume, claim };
     };
@@ -402,7 +438,10 @@ describe('[sig-storage] PersistentVolumes CSI Conformance', () => {
     expectValidResourceVersion(claimList);
     const initialVolume = volumeList.items[0];
     const initialClaim = claimList.items[0];
-    expect(initialVolume.spec).toMatchObject({ persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem' });
+    expect(initialVolume.spec).toMatchObject({
+      persistentVolumeReclaimPolicy: 'Retain',
+      volumeMode: 'Filesystem',
+    });
     expect(initialClaim.spec.volumeMode).toBe('Filesystem');
 
     const volumeName = initialVolume.metadata.name as string;
@@ -414,7 +453,9 @@ describe('[sig-storage] PersistentVolumes CSI Conformance', () => {
       strategicMerge,
     );
     expect(patchedVolume.metadata.labels[volumeName]).toBe('patched');
-    expect(Number(patchedVolume.metadata.resourceVersion)).toBeGreaterThan(Number(initialVolume.metadata.resourceVersion));
+    expect(Number(patchedVolume.metadata.resourceVersion)).toBeGreaterThan(
+      Number(initialVolume.metadata.resourceVersion),
+    );
     const patchedClaim = await api.ok(
       'PATCH',
       `${claims}/${claimName}`,
@@ -422,7 +463,9 @@ describe('[sig-storage] PersistentVolumes CSI Conformance', () => {
       strategicMerge,
     );
     expect(patchedClaim.metadata.labels[claimName]).toBe('patched');
-    expect(Number(patchedClaim.metadata.resourceVersion)).toBeGreaterThan(Number(initialClaim.metadata.resourceVersion));
+    expect(Number(patchedClaim.metadata.resourceVersion)).toBeGreaterThan(
+      Number(initialClaim.metadata.resourceVersion),
+    );
 
     expect((await api.ok('GET', `${volumes}/${volumeName}`)).metadata.uid).toBe(patchedVolume.metadata.uid);
     expect((await api.ok('GET', `${claims}/${claimName}`)).metadata.uid).toBe(patchedClaim.metadata.uid);
@@ -474,7 +517,10 @@ describe('[sig-storage] PersistentVolumes CSI Conformance', () => {
     const claims = `/api/v1/namespaces/${ns}/persistentvolumeclaims`;
     await api.ok('POST', volumes, persistentVolume(ns, `e2e-driver-${uuid()}`, 'e2e-status-conformance'));
     await api.ok('POST', claims, persistentVolumeClaim(ns));
-    const volumeList = await api.ok('GET', `${volumes}?labelSelector=${encodeURIComponent(`e2e-pv-pool=${ns}`)}`);
+    const volumeList = await api.ok(
+      'GET',
+      `${volumes}?labelSelector=${encodeURIComponent(`e2e-pv-pool=${ns}`)}`,
+    );
     expect(volumeList.items).toHaveLength(1);
     const claimList = await api.ok('GET', claims);
     expect(claimList.items).toHaveLength(1);
@@ -493,14 +539,23 @@ describe('[sig-storage] PersistentVolumes CSI Conformance', () => {
       {
         status: {
           conditions: [
-            { type: 'StatusPatched', status: 'True', reason: 'E2E patchedStatus', message: 'Set from e2e test' },
+            {
+              type: 'StatusPatched',
+              status: 'True',
+              reason: 'E2E patchedStatus',
+              message: 'Set from e2e test',
+            },
           ],
         },
       },
       mergePatch,
     );
     expect(patchedClaim.status.conditions).toContainEqual(
-      expect.objectContaining({ type: 'StatusPatched', reason: 'E2E patchedStatus', message: 'Set from e2e test' }),
+      expect.objectContaining({
+        type: 'StatusPatched',
+        reason: 'E2E patchedStatus',
+        message: 'Set from e2e test',
+      }),
     );
     const patchedVolume = await api.ok(
       'PATCH',
@@ -521,7 +576,11 @@ describe('[sig-storage] PersistentVolumes CSI Conformance', () => {
       return api.call('PUT', `${claims}/${claimName}/status`, current);
     });
     expect(updatedClaim.status.conditions).toContainEqual(
-      expect.objectContaining({ type: 'StatusUpdated', reason: 'E2E updateStatus', message: 'Set from e2e test' }),
+      expect.objectContaining({
+        type: 'StatusUpdated',
+        reason: 'E2E updateStatus',
+        message: 'Set from e2e test',
+      }),
     );
     const updatedVolume = await retryOnConflict(async () => {
       const current = await api.ok('GET', `${volumes}/${volumeName}`);

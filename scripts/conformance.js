@@ -29,7 +29,10 @@ const rows = [];
 for (const file of results.testResults) {
   for (const test of file.assertionResults) {
     const codename = [...test.ancestorTitles, test.title].join(' ');
-    rows.push({ codename, status: test.status === 'passed' ? 'pass' : test.status === 'failed' ? 'FAIL' : test.status });
+    rows.push({
+      codename,
+      status: test.status === 'passed' ? 'pass' : test.status === 'failed' ? 'FAIL' : test.status,
+    });
   }
 }
 rows.sort((a, b) => a.codename.localeCompare(b.codename));
@@ -39,5 +42,7 @@ console.log(`${'-'.repeat(width)}  ------`);
 for (const row of rows) console.log(`${row.codename.padEnd(width)}  ${row.status}`);
 const passed = rows.filter((row) => row.status === 'pass').length;
 const failed = rows.filter((row) => row.status === 'FAIL').length;
-console.log(`\n${passed} passed, ${failed} failed${rows.length - passed - failed ? `, ${rows.length - passed - failed} skipped` : ''}`);
+console.log(
+  `\n${passed} passed, ${failed} failed${rows.length - passed - failed ? `, ${rows.length - passed - failed} skipped` : ''}`,
+);
 process.exit(failed > 0 || run.status !== 0 ? 1 : 0);

@@ -1,5 +1,12 @@
 import protobuf from 'protobufjs';
-import { type FieldSchema, allMessages, type MessageSchema, messageSchema, protobufName, specialTypes } from './dsl.js';
+import {
+  allMessages,
+  type FieldSchema,
+  type MessageSchema,
+  messageSchema,
+  protobufName,
+  specialTypes,
+} from './dsl.js';
 
 /**
  * Kubernetes' protobuf encoding, built from the schema: kubectl 1.32+ sends `create <generator>`,
@@ -50,7 +57,8 @@ function buildRoot(): protobuf.Root {
   const special = built.define('skiff.special');
   for (const [name, fields] of Object.entries(specialMessages)) {
     const type = new protobuf.Type(name);
-    for (const [fieldName, number, fieldType] of fields) type.add(new protobuf.Field(fieldName, number, fieldType));
+    for (const [fieldName, number, fieldType] of fields)
+      type.add(new protobuf.Field(fieldName, number, fieldType));
     special.add(type);
   }
   const unknown = new protobuf.Type('Unknown');
@@ -71,7 +79,10 @@ function buildRoot(): protobuf.Root {
     for (const [name, field] of Object.entries(message.fields)) {
       const wireType = wireTypeOf(field.type);
       if (field.shape === 'map') type.add(new protobuf.MapField(name, field.number, 'string', wireType));
-      else type.add(new protobuf.Field(name, field.number, wireType, field.shape === 'list' ? 'repeated' : 'optional'));
+      else
+        type.add(
+          new protobuf.Field(name, field.number, wireType, field.shape === 'list' ? 'repeated' : 'optional'),
+        );
     }
     built.define(fullName.slice(0, dot)).add(type);
   }
@@ -98,7 +109,8 @@ export function isProtobufEnvelope(body: Uint8Array): boolean {
 export function messageForKind(apiVersion: string, kind: string): MessageSchema | undefined {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   for (const message of allMessages()) {
-    if (message.gvk?.some((gvk) => gvk.group === group && gvk.version === version && gvk.kind === kind)) return message;
+    if (message.gvk?.some((gvk) => gvk.group === group && gvk.version === version && gvk.kind === kind))
+      return message;
   }
   return undefined;
 }
@@ -108,14 +120,16 @@ export function messageForKind(apiVersion: string, kind: string): MessageSchema 
  * type meta is empty (kubectl leaves it empty for some requests).
  */
 export function decodeProtobufObject(body: Uint8Array, expected?: string): Record<string, unknown> {
-  if (!isProtobufEnvelope(body)) throw new Error('not a Kubernetes protobuf body: the k8s\\0 prefix is missing');
+  if (!isProtobufEnvelope(body))
+    throw new Error('not a Kubernetes protobuf body: the k8s\\0 prefix is missing');
   const envelope = lookup('skiff.special.Unknown').decode(body.subarray(4)) as unknown as {
     typeMeta?: { apiVersion?: string; kind?: string };
     raw?: Uint8Array;
   };
   const apiVersion = envelope.typeMeta?.apiVersion ?? '';
   const kind = envelope.typeMeta?.kind ?? '';
-  const schema = (kind ? messageForKind(apiVersion, kind) : undefined) ?? (expected ? messageSchema(expected) : undefined);
+  const schema =
+    (kind ? messageForKind(apiVersion, kind) : undefined) ?? (expected ? messageSchema(expected) : undefined);
   if (!schema) throw new Error(`no schema for ${apiVersion || '(no apiVersion)'} ${kind || '(no kind)'}`);
   const decoded = lookup(protobufName(schema.name)).decode(envelope.raw ?? new Uint8Array());
   const object = toJson(schema, decoded as unknown as Record<string, unknown>);
@@ -135,10 +149,14 @@ function toJson(schema: MessageSchema, message: Record<string, unknown>): Record
       continue;
     }
     if (field.wrapped) {
-      const unwrap = (wrapper: unknown) => [...(((wrapper as { items?: unknown[] }).items ?? []) as unknown[])];
+      const unwrap = (wrapper: unknown) => [
+        ...(((wrapper as { items?: unknown[] }).items ?? []) as unknown[]),
+      ];
       json[name] =
         field.shape === 'map'
-          ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, unwrap(item)]))
+          ? Object.fromEntries(
+              Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, unwrap(item)]),
+            )
           : unwrap(value);
       continue;
     }
@@ -147,7 +165,8 @@ function toJson(schema: MessageSchema, message: Record<string, unknown>): Record
       if (list.length > 0) json[name] = list;
     } else if (field.shape === 'map') {
       const entries = Object.entries(value as Record<string, unknown>);
-      if (entries.length > 0) json[name] = Object.fromEntries(entries.map(([key, item]) => [key, convert(field, item)]));
+      if (entries.length > 0)
+        json[name] = Object.fromEntries(entries.map(([key, item]) => [key, convert(field, item)]));
     } else {
       const converted = convert(field, value);
       // Go's JSON leaves out empty strings and unset times; proto2 sends them anyway.
@@ -175,7 +194,9 @@ function convert(field: FieldSchema, value: unknown): unknown {
       const nanos = time.nanos ?? 0;
       if (seconds === 0 && nanos === 0) return undefined;
       const iso = new Date(seconds * 1000).toISOString().slice(0, 19);
-      return field.type === 'Time' ? `${iso}Z` : `${iso}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
+      return field.type === 'Time'
+        ? `${iso}Z`
+        : `${iso}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
     }
     case 'Duration':
       return goDuration(Number((value as { duration?: unknown }).duration ?? 0));
@@ -188,7 +209,8 @@ function convert(field: FieldSchema, value: unknown): unknown {
     case 'RawExtension':
     case 'JSON':
     case 'FieldsV1': {
-      const raw = (value as { raw?: Uint8Array; Raw?: Uint8Array }).raw ?? (value as { Raw?: Uint8Array }).Raw;
+      const raw =
+        (value as { raw?: Uint8Array; Raw?: Uint8Array }).raw ?? (value as { Raw?: Uint8Array }).Raw;
       return raw && raw.length > 0 ? JSON.parse(Buffer.from(raw).toString('utf8')) : undefined;
     }
     default:

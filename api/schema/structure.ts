@@ -1,5 +1,12 @@
 import { type FieldError, fieldError } from '../field-error.js';
-import { type FieldSchema, jsonFields, type MessageSchema, messageSchema, specialTypes, wrappedItemType } from './dsl.js';
+import {
+  type FieldSchema,
+  jsonFields,
+  type MessageSchema,
+  messageSchema,
+  specialTypes,
+  wrappedItemType,
+} from './dsl.js';
 
 /**
  * What the schema says about an object's shape, as Kubernetes' decoder and declarative validation say it:
@@ -57,7 +64,8 @@ function walkField(field: FieldSchema, value: unknown, path: string, result: Pru
     // JSON holds the bare list (or, in a map, a bare list per key).
     const item: FieldSchema = { ...field, shape: 'list', type: wrappedItemType(field), wrapped: false };
     if (field.shape === 'map' && jsonType(value) === 'object') {
-      for (const [key, list] of Object.entries(value as Record<string, unknown>)) walkField(item, list, `${path}[${key}]`, result);
+      for (const [key, list] of Object.entries(value as Record<string, unknown>))
+        walkField(item, list, `${path}[${key}]`, result);
     } else walkField(item, value, path, result);
     return;
   }
@@ -66,7 +74,7 @@ function walkField(field: FieldSchema, value: unknown, path: string, result: Pru
       result.typeErrors.push({ path, expected: 'array', actual: jsonType(value) });
       return;
     }
-    value.forEach((item, index) => walkValue(field, item, `${path}[${index}]`, result));
+    for (const [index, item] of value.entries()) walkValue(field, item, `${path}[${index}]`, result);
   } else if (field.shape === 'map') {
     if (jsonType(value) !== 'object') {
       result.typeErrors.push({ path, expected: 'object', actual: jsonType(value) });
@@ -147,13 +155,19 @@ function planFor(schema: MessageSchema): MessagePlan {
 }
 
 /** Calls `visit` with each message value a field holds (one, each list item, each map value). */
-function eachMessage(field: FieldSchema, value: unknown, path: string, visit: (value: unknown, path: string) => void) {
+function eachMessage(
+  field: FieldSchema,
+  value: unknown,
+  path: string,
+  visit: (value: unknown, path: string) => void,
+) {
   if (value === null || value === undefined) return;
   if (field.shape === 'list') {
-    if (Array.isArray(value)) value.forEach((item, index) => visit(item, `${path}[${index}]`));
+    if (Array.isArray(value)) for (const [index, item] of value.entries()) visit(item, `${path}[${index}]`);
   } else if (field.shape === 'map') {
     if (jsonType(value) === 'object') {
-      for (const [key, item] of Object.entries(value as Record<string, unknown>)) visit(item, `${path}[${key}]`);
+      for (const [key, item] of Object.entries(value as Record<string, unknown>))
+        visit(item, `${path}[${key}]`);
     }
   } else visit(value, path);
 }
@@ -194,7 +208,8 @@ function checkMessage(schema: MessageSchema, value: unknown, path: string, error
   const at = (key: string) => (path ? `${path}.${key}` : key);
   for (const [key] of plan.required) {
     const present = object[key];
-    if (present === undefined || present === null || present === '') errors.push(fieldError.required(at(key), ''));
+    if (present === undefined || present === null || present === '')
+      errors.push(fieldError.required(at(key), ''));
   }
   for (const [key, field] of plan.enums) {
     const present = object[key];
@@ -206,7 +221,9 @@ function checkMessage(schema: MessageSchema, value: unknown, path: string, error
     const field = plan.nested.get(key);
     if (field) {
       const nested = messageSchema(field.type);
-      eachMessage(field, object[key], at(key), (item, itemPath) => checkMessage(nested, item, itemPath, errors));
+      eachMessage(field, object[key], at(key), (item, itemPath) =>
+        checkMessage(nested, item, itemPath, errors),
+      );
     }
   }
 }

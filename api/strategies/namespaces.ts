@@ -21,11 +21,15 @@ export const namespaceStrategy: Strategy = {
     const meta = namespace.metadata ?? {};
     return {
       ...namespace,
-      metadata: { ...meta, deletionTimestamp: meta.deletionTimestamp ?? `${now.toISOString().slice(0, 19)}Z` },
+      metadata: {
+        ...meta,
+        deletionTimestamp: meta.deletionTimestamp ?? `${now.toISOString().slice(0, 19)}Z`,
+      },
       status: { ...(namespace.status as object), phase: 'Terminating' },
     };
   },
-  holdsDeletion: (namespace) => ((namespace.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0,
+  holdsDeletion: (namespace) =>
+    ((namespace.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0,
   default(namespace) {
     const metadata = namespace.metadata!;
     metadata.labels = { ...metadata.labels, 'kubernetes.io/metadata.name': metadata.name ?? '' };

@@ -42,7 +42,11 @@ function defaultContainer(container: Container): void {
     const reference = container.image.split('@')[0]!;
     const lastPart = reference.slice(reference.lastIndexOf('/') + 1);
     const tag = lastPart.includes(':') ? lastPart.slice(lastPart.indexOf(':') + 1) : 'latest';
-    container.imagePullPolicy = container.image.includes('@') ? 'IfNotPresent' : tag === 'latest' ? 'Always' : 'IfNotPresent';
+    container.imagePullPolicy = container.image.includes('@')
+      ? 'IfNotPresent'
+      : tag === 'latest'
+        ? 'Always'
+        : 'IfNotPresent';
   }
   for (const port of container.ports ?? []) port.protocol ??= 'TCP';
   container.resources ??= {};
@@ -56,7 +60,8 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
   spec.enableServiceLinks ??= true;
-  for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) defaultContainer(container);
+  for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])])
+    defaultContainer(container);
 }
 
 /** Guaranteed when every container's requests equal its limits for cpu and memory; BestEffort with none. */
@@ -68,7 +73,8 @@ function qosClass(spec: PodSpec): string {
     const { requests = {}, limits = {} } = container.resources ?? {};
     if (Object.keys(requests).length + Object.keys(limits).length > 0) any = true;
     for (const resource of ['cpu', 'memory']) {
-      if (!limits[resource] || (requests[resource] !== undefined && requests[resource] !== limits[resource])) guaranteed = false;
+      if (!limits[resource] || (requests[resource] !== undefined && requests[resource] !== limits[resource]))
+        guaranteed = false;
     }
   }
   if (!any) return 'BestEffort';
@@ -83,7 +89,8 @@ function validateContainers(list: Container[] | undefined, path: string, require
     const at = `${path}[${index}]`;
     if (!container.name) errors.push(fieldError.required(`${at}.name`, ''));
     else {
-      for (const problem of isDNS1123Label(container.name)) errors.push(fieldError.invalid(`${at}.name`, container.name, problem));
+      for (const problem of isDNS1123Label(container.name))
+        errors.push(fieldError.invalid(`${at}.name`, container.name, problem));
       if (names.has(container.name)) errors.push(fieldError.duplicate(`${at}.name`, container.name));
       names.add(container.name);
     }
@@ -133,7 +140,11 @@ export const podStrategy: Strategy = {
     spec.preemptionPolicy ??= 'PreemptLowerPriority';
     const tolerations = (spec.tolerations ??= []);
     for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-      if (!tolerations.some((toleration) => toleration.key === key || (toleration.operator === 'Exists' && !toleration.key))) {
+      if (
+        !tolerations.some(
+          (toleration) => toleration.key === key || (toleration.operator === 'Exists' && !toleration.key),
+        )
+      ) {
         tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
       }
     }

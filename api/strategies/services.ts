@@ -43,14 +43,16 @@ export const serviceStrategy: Strategy = {
     if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
     for (const port of spec.ports ?? []) {
       port.protocol ??= 'TCP';
-      if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '') port.targetPort = port.port;
+      if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '')
+        port.targetPort = port.port;
     }
   },
   validate(service) {
     const spec = (service.spec ?? {}) as ServiceSpec;
     const errors: FieldError[] = [];
     const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
-    if (spec.type && !types.includes(spec.type)) errors.push(fieldError.notSupported('spec.type', spec.type, types));
+    if (spec.type && !types.includes(spec.type))
+      errors.push(fieldError.notSupported('spec.type', spec.type, types));
     const ports = spec.ports ?? [];
     if (ports.length === 0 && spec.type !== 'ExternalName' && spec.clusterIP !== 'None') {
       errors.push(fieldError.required('spec.ports', ''));
@@ -64,7 +66,9 @@ export const serviceStrategy: Strategy = {
         names.add(port.name);
       }
       if (!Number.isInteger(port.port) || port.port! < 1 || port.port! > 65535) {
-        errors.push(fieldError.invalid(`${at}.port`, port.port ?? 0, 'must be between 1 and 65535, inclusive'));
+        errors.push(
+          fieldError.invalid(`${at}.port`, port.port ?? 0, 'must be between 1 and 65535, inclusive'),
+        );
       }
       const protocols = ['TCP', 'UDP', 'SCTP'];
       if (port.protocol && !protocols.includes(port.protocol)) {

@@ -20,23 +20,32 @@ interface WorkloadSpec {
   [field: string]: unknown;
 }
 
-const specOf = (object: KubeObject) => ((object.spec ??= {}) as WorkloadSpec);
+const specOf = (object: KubeObject) => (object.spec ??= {}) as WorkloadSpec;
 
 function defaultTemplate(template: Template | undefined): void {
   if (template) defaultPodSpec((template.spec ??= {}) as never);
 }
 
 /** selector required, valid, non-empty, matching the template's labels; immutable once set. */
-function validateSelector(spec: WorkloadSpec, old: KubeObject | undefined, templatePath = 'spec.template'): FieldError[] {
+function validateSelector(
+  spec: WorkloadSpec,
+  old: KubeObject | undefined,
+  templatePath = 'spec.template',
+): FieldError[] {
   const errors: FieldError[] = [];
   if (!spec.selector) return [fieldError.required('spec.selector', '')];
   errors.push(...validateLabelSelector(spec.selector, 'spec.selector'));
   const selector = labelSelectorAsSelector(spec.selector);
-  if (selector.empty) errors.push(fieldError.invalid('spec.selector', spec.selector, 'empty selector is invalid'));
+  if (selector.empty)
+    errors.push(fieldError.invalid('spec.selector', spec.selector, 'empty selector is invalid'));
   const labels = spec.template?.metadata?.labels;
   if (!selector.matches(labels)) {
     errors.push(
-      fieldError.invalid(`${templatePath}.metadata.labels`, labels ?? {}, '`selector` does not match template `labels`'),
+      fieldError.invalid(
+        `${templatePath}.metadata.labels`,
+        labels ?? {},
+        '`selector` does not match template `labels`',
+      ),
     );
   }
   const oldSelector = old ? (old.spec as WorkloadSpec | undefined)?.selector : undefined;
@@ -56,7 +65,10 @@ export const deploymentStrategy: Strategy = {
   default(deployment) {
     const spec = specOf(deployment);
     spec.replicas ??= 1;
-    const strategy = (spec.strategy ??= { type: 'RollingUpdate' }) as { type?: string; rollingUpdate?: object };
+    const strategy = (spec.strategy ??= { type: 'RollingUpdate' }) as {
+      type?: string;
+      rollingUpdate?: object;
+    };
     strategy.type ??= 'RollingUpdate';
     if (strategy.type === 'RollingUpdate') {
       strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...strategy.rollingUpdate };
@@ -65,7 +77,10 @@ export const deploymentStrategy: Strategy = {
     spec.progressDeadlineSeconds ??= 600;
     defaultTemplate(spec.template);
   },
-  validate: (deployment, old) => [...validateSelector(specOf(deployment), old), ...validateReplicas(specOf(deployment))],
+  validate: (deployment, old) => [
+    ...validateSelector(specOf(deployment), old),
+    ...validateReplicas(specOf(deployment)),
+  ],
 };
 
 export const replicaSetStrategy: Strategy = {
@@ -74,7 +89,10 @@ export const replicaSetStrategy: Strategy = {
     spec.replicas ??= 1;
     defaultTemplate(spec.template);
   },
-  validate: (replicaSet, old) => [...validateSelector(specOf(replicaSet), old), ...validateReplicas(specOf(replicaSet))],
+  validate: (replicaSet, old) => [
+    ...validateSelector(specOf(replicaSet), old),
+    ...validateReplicas(specOf(replicaSet)),
+  ],
 };
 
 export const statefulSetStrategy: Strategy = {
@@ -82,20 +100,31 @@ export const statefulSetStrategy: Strategy = {
     const spec = specOf(statefulSet);
     spec.replicas ??= 1;
     spec.podManagementPolicy ??= 'OrderedReady';
-    const strategy = (spec.updateStrategy ??= { type: 'RollingUpdate' }) as { type?: string; rollingUpdate?: object };
-    if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { partition: 0, ...strategy.rollingUpdate };
+    const strategy = (spec.updateStrategy ??= { type: 'RollingUpdate' }) as {
+      type?: string;
+      rollingUpdate?: object;
+    };
+    if (strategy.type === 'RollingUpdate')
+      strategy.rollingUpdate = { partition: 0, ...strategy.rollingUpdate };
     spec.revisionHistoryLimit ??= 10;
     spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
     defaultTemplate(spec.template);
   },
-  validate: (statefulSet, old) => [...validateSelector(specOf(statefulSet), old), ...validateReplicas(specOf(statefulSet))],
+  validate: (statefulSet, old) => [
+    ...validateSelector(specOf(statefulSet), old),
+    ...validateReplicas(specOf(statefulSet)),
+  ],
 };
 
 export const daemonSetStrategy: Strategy = {
   default(daemonSet) {
     const spec = specOf(daemonSet);
-    const strategy = (spec.updateStrategy ??= { type: 'RollingUpdate' }) as { type?: string; rollingUpdate?: object };
-    if (strategy.type === 'RollingUpdate') strategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...strategy.rollingUpdate };
+    const strategy = (spec.updateStrategy ??= { type: 'RollingUpdate' }) as {
+      type?: string;
+      rollingUpdate?: object;
+    };
+    if (strategy.type === 'RollingUpdate')
+      strategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...strategy.rollingUpdate };
     spec.revisionHistoryLimit ??= 10;
     defaultTemplate(spec.template);
   },
@@ -114,10 +143,17 @@ export const replicationControllerStrategy: Strategy = {
   validate(controller) {
     const spec = specOf(controller) as WorkloadSpec & { selector?: Record<string, string> };
     const errors = validateReplicas(spec);
-    if (!spec.selector || Object.keys(spec.selector).length === 0) errors.push(fieldError.required('spec.selector', ''));
-    else if (!labelSelectorAsSelector({ matchLabels: spec.selector }).matches(spec.template?.metadata?.labels)) {
+    if (!spec.selector || Object.keys(spec.selector).length === 0)
+      errors.push(fieldError.required('spec.selector', ''));
+    else if (
+      !labelSelectorAsSelector({ matchLabels: spec.selector }).matches(spec.template?.metadata?.labels)
+    ) {
       errors.push(
-        fieldError.invalid('spec.template.metadata.labels', spec.template?.metadata?.labels ?? {}, '`selector` does not match template `labels`'),
+        fieldError.invalid(
+          'spec.template.metadata.labels',
+          spec.template?.metadata?.labels ?? {},
+          '`selector` does not match template `labels`',
+        ),
       );
     }
     return errors;
@@ -159,7 +195,9 @@ export const jobStrategy: Strategy = {
     const restart = (spec.template?.spec as { restartPolicy?: string } | undefined)?.restartPolicy;
     const errors = validateSelector(spec, old);
     if (restart !== 'Never' && restart !== 'OnFailure') {
-      errors.push(fieldError.notSupported('spec.template.spec.restartPolicy', restart ?? '', ['OnFailure', 'Never']));
+      errors.push(
+        fieldError.notSupported('spec.template.spec.restartPolicy', restart ?? '', ['OnFailure', 'Never']),
+      );
     }
     if (old && JSON.stringify((old.spec as WorkloadSpec).template) !== JSON.stringify(spec.template)) {
       errors.push(fieldError.invalid('spec.template', spec.template, 'field is immutable'));
