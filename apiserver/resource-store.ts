@@ -212,8 +212,9 @@ export class ResourceStore {
     const metadata = { ...(input.metadata ?? {}) };
     const generated = !metadata.name && metadata.generateName;
     for (let attempt = 0; ; attempt++) {
+      const { apiVersion: _apiVersion, kind: _kind, metadata: _metadata, ...fields } = input;
+      // apiVersion, kind and metadata first, as Kubernetes writes them.
       const object: KubeObject = {
-        ...input,
         apiVersion: groupVersion(this.resource),
         kind: this.resource.kind,
         metadata: {
@@ -223,6 +224,7 @@ export class ResourceStore {
           creationTimestamp: formatTime(this.#now()),
           ...(this.resource.generation ? { generation: 1 } : {}),
         },
+        ...fields,
       };
       const meta = object.metadata!;
       for (const field of [

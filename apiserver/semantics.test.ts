@@ -47,6 +47,24 @@ describe('writes', () => {
     expect(created.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
   });
 
+  it('reads a body without Content-Type as JSON, application/yaml as YAML, and refuses an empty one', async () => {
+    const ns = await namespace();
+    const bare = await fetch(`${skiff.url}/api/v1/namespaces/${ns}/configmaps`, {
+      method: 'POST',
+      body: new Blob(['{"metadata":{"name":"bare"}}']),
+    });
+    expect(bare.status).toBe(201);
+    const empty = await api.call('POST', `/api/v1/namespaces/${ns}/configmaps`, undefined);
+    expect(empty.status).toBe(400);
+    const response = await fetch(`${skiff.url}/api/v1/namespaces/${ns}/configmaps`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/yaml' },
+      body: 'metadata:\n  name: from-yaml\ndata:\n  a: "1"\n',
+    });
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { data: unknown }).data).toEqual({ a: '1' });
+  });
+
   it('gives generateName a random suffix', async () => {
     const ns = await namespace();
     const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { parse as parseYaml } from 'yaml';
 import type { ResourceDefinition } from '../api/resource.js';
 import { badRequest, internalError, isStatusError, notFound, type StatusError } from '../api/status.js';
 import type { Store } from '../store/types.js';
@@ -188,8 +189,18 @@ function decodeBody(request: FastifyRequest, expectedSchema?: string): unknown {
       throw badRequest(`the protobuf request body could not be decoded: ${(error as Error).message}`);
     }
   }
+  const text = body.toString('utf8');
+  // YAML bodies (create with application/yaml, server-side apply's apply-patch+yaml) are YAML 1.2,
+  // of which JSON is a subset.
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    try {
+      return parseYaml(text);
+    } catch (error) {
+      throw badRequest(`the request body is not valid YAML: ${(error as Error).message}`);
+    }
+  }
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import type { Strategy } from '../resource.js';
 import { configMapStrategy, secretStrategy } from './config-data.js';
+import { coreEventStrategy } from './events.js';
 import { namespaceStrategy } from './namespaces.js';
 import { podStrategy } from './pods.js';
 import { serviceStrategy } from './services.js';
@@ -20,6 +21,7 @@ export const strategies: ReadonlyMap<string, Strategy> = new Map([
   ['/namespaces', namespaceStrategy],
   ['/configmaps', configMapStrategy],
   ['/secrets', secretStrategy],
+  ['/events', coreEventStrategy],
   ['/pods', podStrategy],
   ['/podtemplates', podTemplateStrategy],
   ['/services', serviceStrategy],
