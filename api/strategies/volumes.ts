@@ -49,6 +49,7 @@ interface VolumeStatus {
 const accessModes = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const reclaimPolicies = ['Delete', 'Recycle', 'Retain'];
 const volumeModes = ['Block', 'Filesystem'];
+const defaultVolumeMode = 'Filesystem';
 const betaStorageClassAnnotation = 'volume.beta.kubernetes.io/storage-class';
 
 /** The PersistentVolumeSource members, in the order upstream counts them. */
@@ -135,23 +136,24 @@ function validateClassName(name: string | undefined, path: string): FieldError[]
   return isDNS1123Subdomain(name).map((problem) => fieldError.invalid(path, name, problem));
 }
 
+/** Presence of a source's required fields is the schema's check; these are the rules beyond it. */
 function validateCSISource(csi: Record<string, unknown>, path: string): FieldError[] {
   const errors: FieldError[] = [];
   const driver = typeof csi.driver === 'string' ? csi.driver : '';
-  if (driver === '') errors.push(fieldError.required(`${path}.driver`, ''));
   if (driver.length > 63) errors.push(fieldError.tooLong(`${path}.driver`, 63));
   for (const problem of isDNS1123Subdomain(driver.toLowerCase())) {
     errors.push(fieldError.invalid(`${path}.driver`, driver, problem));
   }
-  if (!csi.volumeHandle) errors.push(fieldError.required(`${path}.volumeHandle`, ''));
   for (const reference of csiSecretReferences) {
     const secret = csi[reference] as { name?: string; namespace?: string } | undefined;
     if (!secret) continue;
     const at = `${path}.${reference}`;
     if (!secret.name) errors.push(fieldError.required(`${at}.name`, ''));
-    else
-      for (const problem of isDNS1123Subdomain(secret.name))
+    else {
+      for (const problem of isDNS1123Subdomain(secret.name)) {
         errors.push(fieldError.invalid(`${at}.name`, secret.name, problem));
+      }
+    }
     if (!secret.namespace) errors.push(fieldError.required(`${at}.namespace`, ''));
     else {
       for (const problem of isDNS1123Label(secret.namespace)) {
@@ -162,21 +164,15 @@ function validateCSISource(csi: Record<string, unknown>, path: string): FieldErr
   return errors;
 }
 
-/** The required fields of the common sources; the rest are checked only for being one source. */
 function validateSource(name: string, source: Record<string, unknown>, path: string): FieldError[] {
   switch (name) {
     case 'csi':
       return validateCSISource(source, path);
-    case 'hostPath':
-    case 'local':
-      return source.path ? [] : [fieldError.required(`${path}.path`, '')];
     case 'nfs': {
-      const errors = source.server ? [] : [fieldError.required(`${path}.server`, '')];
-      if (!source.path) errors.push(fieldError.required(`${path}.path`, ''));
-      else if (!String(source.path).startsWith('/')) {
-        errors.push(fieldError.invalid(`${path}.path`, source.path, 'must be an absolute path'));
-      }
-      return errors;
+      const sourcePath = typeof source.path === 'string' ? source.path : '';
+      return sourcePath.startsWith('/')
+        ? []
+        : [fieldError.invalid(`${path}.path`, sourcePath, 'must be an absolute path')];
     }
     default:
       return [];
@@ -227,7 +223,7 @@ function validateVolumeUpdate(spec: VolumeSpec, old: VolumeSpec): FieldError[] {
     );
   }
   // Upstream's path for this one lacks the `spec.` prefix.
-  if (spec.volumeMode !== old.volumeMode)
+  if ((spec.volumeMode ?? defaultVolumeMode) !== (old.volumeMode ?? defaultVolumeMode))
     errors.push(fieldError.invalid('volumeMode', spec.volumeMode, 'field is immutable'));
   return errors;
 }
@@ -255,7 +251,7 @@ export function createPersistentVolumeStrategy(options: { now: () => Date }): St
     default(volume) {
       const spec = (volume.spec ??= {}) as VolumeSpec;
       spec.persistentVolumeReclaimPolicy ||= 'Retain';
-      spec.volumeMode ??= 'Filesystem';
+      spec.volumeMode ??= defaultVolumeMode;
       const status = (volume.status ??= {}) as VolumeStatus;
       status.phase ||= 'Pending';
     },
@@ -312,12 +308,18 @@ function validateClaimUpdate(claim: KubeObject, old: KubeObject): FieldError[] {
   const errors: FieldError[] = [];
   const bound = statusOf(claim).phase === 'Bound';
   // What may change is copied from the new spec over the old before comparing the two.
-  const comparable: ClaimSpec = { ...oldSpec, volumeAttributesClassName: spec.volumeAttributesClassName };
+  // An object stored before volumeMode was defaulted reads as if it had been.
+  const comparable: ClaimSpec = {
+    volumeMode: defaultVolumeMode,
+    ...oldSpec,
+    volumeAttributesClassName: spec.volumeAttributesClassName,
+  };
   if (!oldSpec.volumeName) comparable.volumeName = spec.volumeName;
   // A claim from before storageClassName existed may gain one, if its annotation did not name one.
   const annotation = old.metadata?.annotations?.[betaStorageClassAnnotation];
-  if (oldSpec.storageClassName === undefined && annotation === undefined)
+  if (oldSpec.storageClassName === undefined && annotation === undefined && spec.storageClassName) {
     comparable.storageClassName = spec.storageClassName;
+  }
   if (bound && spec.resources?.requests) {
     const requests = { ...oldSpec.resources?.requests, storage: spec.resources.requests.storage } as Record<
       string,
@@ -348,7 +350,7 @@ function validateClaimUpdate(claim: KubeObject, old: KubeObject): FieldError[] {
     }
   }
   // Upstream's path for this one lacks the `spec.` prefix.
-  if (spec.volumeMode !== oldSpec.volumeMode)
+  if ((spec.volumeMode ?? defaultVolumeMode) !== (oldSpec.volumeMode ?? defaultVolumeMode))
     errors.push(fieldError.invalid('volumeMode', spec.volumeMode, 'field is immutable'));
   return errors;
 }
@@ -372,7 +374,7 @@ export const persistentVolumeClaimStrategy: Strategy = {
   },
   default(claim) {
     const spec = (claim.spec ??= {}) as ClaimSpec;
-    spec.volumeMode ??= 'Filesystem';
+    spec.volumeMode ??= defaultVolumeMode;
     const status = (claim.status ??= {}) as VolumeStatus;
     status.phase ||= 'Pending';
   },
