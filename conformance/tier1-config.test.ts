@@ -371,17 +371,6 @@ describe('[sig-instrumentation] Events', () => {
     await api.ok('DELETE', `${base}/event-test`);
     expect(names(await api.ok('GET', everywhere))).not.toContain(`${ns}/event-test`);
   });
-
-  it('rejects an event whose involvedObject.namespace differs from its own', async () => {
-    const ns = await createNamespace('events');
-    const result = await api.call('POST', `/api/v1/namespaces/${ns}/events`, {
-      metadata: { name: 'elsewhere' },
-      involvedObject: { kind: 'Pod', name: 'web', namespace: 'other' },
-      reason: 'Test',
-      type: 'Normal',
-    });
-    expectInvalid(result, 'involvedObject.namespace');
-  });
 });
 
 /** e2epv.MakePersistentVolume with the CSI conformance config: 2Gi, all three access modes. */
