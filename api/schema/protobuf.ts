@@ -1,7 +1,9 @@
 import protobuf from 'protobufjs';
+import type { Status } from '../status.js';
 import {
   allMessages,
   type FieldSchema,
+  hasMessage,
   type MessageSchema,
   messageSchema,
   protobufName,
