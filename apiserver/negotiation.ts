@@ -44,5 +44,22 @@ export function wantsAggregatedDiscovery(accept: string | undefined): 'v2' | 'v2
   return undefined;
 }
 
+export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
+
+/**
+ * Whether the client prefers Kubernetes protobuf: the first media type in its Accept header that the
+ * server can produce decides (typed clients of kubectl 1.32+ send `application/vnd.kubernetes.protobuf,
+ * application/json`; everything else puts JSON or `*\/*` first).
+ */
+export function wantsProtobuf(accept: string | undefined): boolean {
+  for (const range of parseAccept(accept)) {
+    if (range.parameters.as !== undefined) continue;
+    if (range.type === protobufMediaType) return true;
+    if (range.type === 'application/json' || range.type === '*/*' || range.type === 'application/*')
+      return false;
+  }
+  return false;
+}
+
 export const aggregatedDiscoveryMediaType = (version: 'v2' | 'v2beta1') =>
   `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;

@@ -6,7 +6,7 @@ import { hasMessage } from '../api/schema/dsl.js';
 import { applyDefaults, prune, validateDeclared } from '../api/schema/structure.js';
 import { badRequest, conflict, methodNotSupported, notFound } from '../api/status.js';
 import { type AdmissionContext, admitter, checkBodyAgainstUrl } from './admission.js';
-import { wantsTable } from './negotiation.js';
+import { wantsProtobuf, wantsTable } from './negotiation.js';
 import { jsonPatch, mergePatch, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './request-info.js';
 import type { DeleteOptions, ResourceStore } from './resource-store.js';
@@ -137,6 +137,7 @@ export async function handleResource(
           ...(tableVersion
             ? { table: { version: tableVersion, include: parseIncludeObject(query.includeObject) } }
             : {}),
+          protobuf: wantsProtobuf(request.headers.accept),
           currentRevision: context.currentRevision,
         },
         reply.raw,

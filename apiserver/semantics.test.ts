@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeProtobufObject, decodeProtobufWatchFrames } from '../api/schema/protobuf.js';
 import { ApiClient } from '../conformance/client.js';
 import { startSkiff, type TestSkiff } from '../conformance/harness.js';
 
@@ -345,5 +346,50 @@ describe('lists and watches', () => {
     expect(table.kind).toBe('Table');
     expect(table.columnDefinitions.map((column) => column.name)).toEqual(['Name', 'Data', 'Age']);
     expect(table.rows[0]!.cells.slice(0, 2)).toEqual(['t', 2]);
+  });
+});
+
+describe('protobuf', () => {
+  const protobufFirst = { Accept: 'application/vnd.kubernetes.protobuf,application/json' };
+
+  it('answers objects, lists and errors in protobuf to clients that prefer it', async () => {
+    const ns = await namespace();
+    const created = await api.ok('POST', `/api/v1/namespaces/${ns}/pods`, pod('pb'));
+    const response = await fetch(`${skiff.url}/api/v1/namespaces/${ns}/pods/pb`, { headers: protobufFirst });
+    expect(response.headers.get('content-type')).toBe('application/vnd.kubernetes.protobuf');
+    expect(decodeProtobufObject(new Uint8Array(await response.arrayBuffer()))).toEqual(created);
+    const list = await fetch(`${skiff.url}/api/v1/namespaces/${ns}/pods`, { headers: protobufFirst });
+    const decoded = decodeProtobufObject(new Uint8Array(await list.arrayBuffer())) as {
+      kind: string;
+      items: unknown[];
+    };
+    expect(decoded.kind).toBe('PodList');
+    // List items are bare messages in protobuf: no apiVersion and kind of their own, as upstream sends them.
+    const { apiVersion: _apiVersion, kind: _kind, ...bare } = created;
+    expect(decoded.items).toEqual([bare]);
+    const missing = await fetch(`${skiff.url}/api/v1/namespaces/${ns}/pods/none`, { headers: protobufFirst });
+    expect(missing.status).toBe(404);
+    expect(decodeProtobufObject(new Uint8Array(await missing.arrayBuffer()))).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      code: 404,
+    });
+  });
+
+  it('streams watch events as length-prefixed protobuf frames', async () => {
+    const ns = await namespace();
+    const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, {
+      metadata: { name: 'w' },
+      data: { a: '1' },
+    });
+    const response = await fetch(
+      `${skiff.url}/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=0&timeoutSeconds=1`,
+      {
+        headers: protobufFirst,
+      },
+    );
+    expect(response.headers.get('content-type')).toBe('application/vnd.kubernetes.protobuf;stream=watch');
+    const frames = decodeProtobufWatchFrames(new Uint8Array(await response.arrayBuffer()));
+    expect(frames).toEqual([{ type: 'ADDED', object: created }]);
   });
 });

@@ -4,11 +4,21 @@ import type { ResourceDefinition } from '../api/resource.js';
 import { badRequest, internalError, isStatusError, notFound, type StatusError } from '../api/status.js';
 import type { Store } from '../store/types.js';
 import '../api/types/index.js';
-import { decodeProtobufObject } from '../api/schema/protobuf.js';
+import {
+  decodeProtobufObject,
+  encodeProtobufObject,
+  encodeProtobufStatus,
+  ProtobufEncodeError,
+} from '../api/schema/protobuf.js';
 import { strategies } from '../api/strategies/index.js';
 import { bootstrap } from './bootstrap.js';
 import { Discovery } from './discovery.js';
-import { aggregatedDiscoveryMediaType, wantsAggregatedDiscovery } from './negotiation.js';
+import {
+  aggregatedDiscoveryMediaType,
+  protobufMediaType,
+  wantsAggregatedDiscovery,
+  wantsProtobuf,
+} from './negotiation.js';
 import { OpenApiV3, openapiV2 } from './openapi.js';
 import { parseRequestInfo } from './request-info.js';
 import { ResourceStore, translateStoreError } from './resource-store.js';
@@ -84,7 +94,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         ? badRequest(`request body too large: the limit is ${MAX_BODY_BYTES} bytes`)
         : internalError(error instanceof Error ? error : String(error));
     if (status.code >= 500) console.error(error);
-    void reply.code(status.code).type('application/json').send(JSON.stringify(status.status));
+    reply.code(status.code);
+    if (wantsProtobuf(_request.headers.accept)) {
+      void reply.type(protobufMediaType).send(encodeProtobufStatus(status.status));
+    } else void reply.type('application/json').send(JSON.stringify(status.status));
   });
   app.setNotFoundHandler((request, reply) => {
     void reply
@@ -157,7 +170,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       (request.query as Record<string, unknown>).watch,
     );
     if (!info) throw notFound({ group: '', resource: '' }, path);
-    return handleResource(context, info, request, reply);
+    const result = await handleResource(context, info, request, reply);
+    // Objects, lists and Status go out in protobuf to clients that prefer it; Tables stay JSON.
+    if (result !== reply && wantsProtobuf(request.headers.accept) && !isTable(result)) {
+      const object = result as Record<string, unknown>;
+      try {
+        const encoded =
+          object.kind === 'Status' ? encodeProtobufStatus(object) : encodeProtobufObject(object);
+        return reply.type(protobufMediaType).send(encoded);
+      } catch (error) {
+        // A kind without a protobuf message is answered in JSON, which every client also accepts.
+        if (!(error instanceof ProtobufEncodeError)) throw error;
+      }
+    }
+    return result;
   };
   for (const prefix of ['/api/v1/*', '/apis/:group/:version/*']) {
     app.route({
@@ -176,6 +202,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     },
   };
 }
+
+const isTable = (value: unknown) => (value as { kind?: unknown } | undefined)?.kind === 'Table';
 
 /** JSON is the default (a missing Content-Type is read as JSON, as Kubernetes does). */
 function decodeBody(request: FastifyRequest, expectedSchema?: string): unknown {

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FieldSelector } from '../api/fields.js';
 import type { Selector } from '../api/labels.js';
 import type { KubeObject } from '../api/resource.js';
+import { encodeProtobufWatchEvent } from '../api/schema/protobuf.js';
 import { gone } from '../api/status.js';
 import type { ResourceStore } from './resource-store.js';
 import { parseResourceVersion } from './resource-store.js';
@@ -31,9 +32,13 @@ export interface WatchRequest {
   readonly sendInitialEvents?: boolean;
   /** A Table version when the client asked for Table events. */
   readonly table?: { version: string; include: IncludeObject };
+  /** Protobuf frames instead of JSON lines (clients that prefer protobuf). */
+  readonly protobuf?: boolean;
   /** The current store revision, for a watch that must start from the latest state. */
   readonly currentRevision: () => Promise<number>;
 }
+
+const protobufWatchMediaType = 'application/vnd.kubernetes.protobuf;stream=watch';
 
 /** Unread bytes a client may leave in its socket before it is dropped; a writer never waits for it. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -53,6 +58,14 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
   let columnsSent = false;
   let ended = false;
   const line = (type: EventType | 'BOOKMARK', object: KubeObject, event?: CacheEvent): Buffer => {
+    if (request.protobuf && !request.table) {
+      const memoKey = `protobuf:${type}`;
+      const cached = event?.memo.get(memoKey);
+      if (cached) return cached;
+      const frame = encodeProtobufWatchEvent(type, object, store.resource.schema);
+      event?.memo.set(memoKey, frame);
+      return frame;
+    }
     if (!request.table || type === 'BOOKMARK') {
       const memoKey = `json:${type}`;
       const cached = event?.memo.get(memoKey);
@@ -97,8 +110,19 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
   if (!subscribed) {
     // As Kubernetes does: the watch opens, then says why it cannot go on; clients re-list.
     const status = gone(`too old resource version: ${fromRevision} (${cache.windowStart})`).status;
-    response.writeHead(200, { 'Content-Type': 'application/json' });
-    response.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+    if (request.protobuf && !request.table) {
+      response.writeHead(200, { 'Content-Type': protobufWatchMediaType });
+      response.end(
+        encodeProtobufWatchEvent(
+          'ERROR',
+          status as unknown as KubeObject,
+          'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
+        ),
+      );
+    } else {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
+    }
     return;
   }
   const bookmark = (extra: Record<string, string> = {}) => {
@@ -124,7 +148,8 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
   }
   response.on('close', finish);
 
-  response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  const contentType = request.protobuf && !request.table ? protobufWatchMediaType : 'application/json';
+  response.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' });
   for (const entry of subscribed.initial) {
     if (entry.key.startsWith(prefix) && matches(entry.object)) send(line('ADDED', entry.object));
   }

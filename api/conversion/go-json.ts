@@ -32,7 +32,10 @@ const goEscapes: Readonly<Record<string, string>> = {
 /** json.Marshal: `stringifyGo({ note: 'a<b' })` is `{"note":"a\u003cb"}`. */
 export function stringifyGo(value: unknown): string {
   // These characters can only occur inside strings in JSON text, so replacing them everywhere is safe.
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (character) => goEscapes[character] ?? character);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (character) => goEscapes[character] ?? character,
+  );
 }
 
 /** json.Unmarshal's syntax step: the parsed value, or GoJsonError for malformed text. */
@@ -118,9 +121,9 @@ export const field = {
     if (value === undefined) return undefined;
     const map: Record<string, string> = {};
     for (const [key, entry] of Object.entries(value)) {
-      if (entry === null) continue;
-      if (typeof entry !== 'string') throw new GoJsonError(`${name}.${key}: expected a string`);
-      map[key] = entry;
+      if (entry !== null && typeof entry !== 'string')
+        throw new GoJsonError(`${name}.${key}: expected a string`);
+      map[key] = entry ?? '';
     }
     return map;
   },
