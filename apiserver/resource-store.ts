@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import type { Conversion } from '../api/conversion/index.js';
 import type { FieldSelector } from '../api/fields.js';
 import type { Selector } from '../api/labels.js';
 import { groupVersion, type KubeObject, type ResourceDefinition } from '../api/resource.js';
@@ -74,13 +75,49 @@ export class ResourceStore {
   readonly #store: Store;
   readonly #now: () => Date;
   readonly #prefix: string;
+  /**
+   * For a version other than the stored one: how objects cross between the two. Everything this class
+   * reads is converted on the way out (`present`) and everything it writes on the way in (`#toStorage`),
+   * so callers, selectors and admission only ever see the version they asked for.
+   */
+  readonly #conversion: Conversion | undefined;
 
-  private constructor(options: ResourceStoreOptions, cache: WatchCache, prefix: string) {
+  private constructor(
+    options: ResourceStoreOptions,
+    cache: WatchCache,
+    prefix: string,
+    conversion?: Conversion,
+  ) {
     this.resource = options.resource;
     this.#store = options.store;
     this.#now = options.now ?? (() => new Date());
     this.cache = cache;
     this.#prefix = prefix;
+    this.#conversion = conversion;
+  }
+
+  /** The same objects served as another version of the resource (autoscaling/v1 HPAs, events.k8s.io events). */
+  asVersion(resource: ResourceDefinition, conversion: Conversion): ResourceStore {
+    return new ResourceStore(
+      { store: this.#store, resource, now: this.#now },
+      this.cache,
+      this.#prefix,
+      conversion,
+    );
+  }
+
+  /** A stored object as this version presents it. */
+  present(object: KubeObject): KubeObject {
+    return this.#conversion ? this.#conversion.fromStorage(object, groupVersion(this.resource)) : object;
+  }
+
+  #toStorage(object: KubeObject): KubeObject {
+    return this.#conversion ? this.#conversion.toStorage(object, groupVersion(this.resource)) : object;
+  }
+
+  /** Memo keys for serialised events differ per served version. */
+  get versionKey(): string {
+    return groupVersion(this.resource);
   }
 
   static async open(options: ResourceStoreOptions): Promise<ResourceStore> {
@@ -107,12 +144,12 @@ export class ResourceStore {
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     const kv = await this.#store.get(this.keyFor(namespace, name));
     if (!kv) throw notFound(this.qualified, name);
-    return decodeObject(kv.value, kv.modRevision);
+    return this.present(decodeObject(kv.value, kv.modRevision));
   }
 
   async find(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const kv = await this.#store.get(this.keyFor(namespace, name));
-    return kv ? decodeObject(kv.value, kv.modRevision) : undefined;
+    return kv ? this.present(decodeObject(kv.value, kv.modRevision)) : undefined;
   }
 
   // ---- list ----
@@ -139,8 +176,9 @@ export class ResourceStore {
     const prefix = this.prefixFor(options.namespace);
     const items = this.cache
       .list()
-      .filter((entry) => entry.key.startsWith(prefix) && this.matches(entry.object, options))
-      .map((entry) => entry.object);
+      .filter((entry) => entry.key.startsWith(prefix))
+      .map((entry) => this.present(entry.object))
+      .filter((object) => this.matches(object, options));
     return { items, resourceVersion: String(this.cache.revision) };
   }
 
@@ -160,7 +198,7 @@ export class ResourceStore {
         });
         readAt = page.revision;
         for (const kv of page.items) {
-          const object = decodeObject(kv.value, kv.modRevision);
+          const object = this.present(decodeObject(kv.value, kv.modRevision));
           if (this.matches(object, options)) items.push(object);
         }
         token = page.continue;
@@ -241,7 +279,10 @@ export class ResourceStore {
       const admitted = await admit(object, undefined);
       if (dryRun) return admitted;
       const name = admitted.metadata!.name!;
-      const result = await this.#store.create(this.keyFor(namespace, name), encodeObject(admitted));
+      const result = await this.#store.create(
+        this.keyFor(namespace, name),
+        encodeObject(this.#toStorage(admitted)),
+      );
       if (result.ok) return withResourceVersion(admitted, result.revision);
       // A generated name that collided gets a new suffix; a chosen name that exists is the caller's error.
       if (!generated || attempt >= 8) throw alreadyExists(this.qualified, name);
@@ -267,7 +308,7 @@ export class ResourceStore {
     for (;;) {
       const kv = await this.#store.get(key);
       if (!kv) throw notFound(this.qualified, name);
-      const current = decodeObject(kv.value, kv.modRevision);
+      const current = this.present(decodeObject(kv.value, kv.modRevision));
       const wanted = options.preconditionResourceVersion;
       if (wanted && wanted !== current.metadata?.resourceVersion) {
         throw conflict(this.qualified, name, optimisticLockErrorMessage);
@@ -286,7 +327,7 @@ export class ResourceStore {
         if (wanted) throw conflict(this.qualified, name, optimisticLockErrorMessage);
         continue;
       }
-      const result = await this.#store.update(key, encodeObject(admitted), kv.modRevision);
+      const result = await this.#store.update(key, encodeObject(this.#toStorage(admitted)), kv.modRevision);
       if (result.ok) return withResourceVersion(admitted, result.revision);
       if (wanted) throw conflict(this.qualified, name, optimisticLockErrorMessage);
     }
@@ -312,7 +353,7 @@ export class ResourceStore {
     for (;;) {
       const kv = await this.#store.get(key);
       if (!kv) throw notFound(this.qualified, name);
-      const current = decodeObject(kv.value, kv.modRevision);
+      const current = this.present(decodeObject(kv.value, kv.modRevision));
       const meta = current.metadata ?? {};
       const { preconditions } = options;
       if (preconditions?.uid && preconditions.uid !== meta.uid) {
@@ -332,7 +373,7 @@ export class ResourceStore {
       const pending = this.#pendingDeletion(current, options);
       if (pending) {
         if (options.dryRun || sameObject(pending, current)) return { object: pending, deleted: false };
-        const result = await this.#store.update(key, encodeObject(pending), kv.modRevision);
+        const result = await this.#store.update(key, encodeObject(this.#toStorage(pending)), kv.modRevision);
         if (result.ok) return { object: withResourceVersion(pending, result.revision), deleted: false };
         continue;
       }

@@ -393,3 +393,62 @@ describe('protobuf', () => {
     expect(frames).toEqual([{ type: 'ADDED', object: created }]);
   });
 });
+
+describe('several versions of one resource', () => {
+  it('serves core events as events.k8s.io/v1 events, in lists and watches', async () => {
+    const ns = await namespace();
+    const watch = api.watch(`/apis/events.k8s.io/v1/namespaces/${ns}/events?watch=true`);
+    await watch.ready;
+    const core = await api.ok('POST', `/api/v1/namespaces/${ns}/events`, {
+      metadata: { name: 'e1' },
+      involvedObject: { kind: 'Pod', name: 'web', namespace: ns },
+      reason: 'Started',
+      message: 'Started container web',
+      type: 'Normal',
+      source: { component: 'kubelet' },
+      count: 1,
+    });
+    const viewed = await api.ok('GET', `/apis/events.k8s.io/v1/namespaces/${ns}/events/e1`);
+    expect(viewed).toMatchObject({
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      regarding: { kind: 'Pod', name: 'web' },
+      note: 'Started container web',
+      deprecatedSource: { component: 'kubelet' },
+      deprecatedCount: 1,
+      metadata: { resourceVersion: core.metadata.resourceVersion, uid: core.metadata.uid },
+    });
+    const event = await watch.next();
+    expect(event.object.note).toBe('Started container web');
+    expect(event.object.apiVersion).toBe('events.k8s.io/v1');
+    const selected = await api.ok(
+      'GET',
+      `/apis/events.k8s.io/v1/namespaces/${ns}/events?fieldSelector=regarding.name%3Dweb`,
+    );
+    expect(selected.items).toHaveLength(1);
+    watch.close();
+  });
+
+  it('serves autoscaling/v2 HorizontalPodAutoscalers as autoscaling/v1 and back', async () => {
+    const ns = await namespace();
+    await api.ok('POST', `/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers`, {
+      metadata: { name: 'web' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        minReplicas: 1,
+        maxReplicas: 5,
+        targetCPUUtilizationPercentage: 70,
+      },
+    });
+    const v2 = await api.ok('GET', `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers/web`);
+    expect(v2.apiVersion).toBe('autoscaling/v2');
+    expect(v2.spec.metrics).toEqual([
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+      },
+    ]);
+    const v1 = await api.ok('GET', `/apis/autoscaling/v1/namespaces/${ns}/horizontalpodautoscalers/web`);
+    expect(v1.spec.targetCPUUtilizationPercentage).toBe(70);
+  });
+});

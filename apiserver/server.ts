@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
-import type { ResourceDefinition } from '../api/resource.js';
+import { conversionFor, storageResourceOf } from '../api/conversion/index.js';
+import { groupVersion, type ResourceDefinition } from '../api/resource.js';
 import { badRequest, internalError, isStatusError, notFound, type StatusError } from '../api/status.js';
 import type { Store } from '../store/types.js';
 import '../api/types/index.js';
@@ -50,22 +51,33 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { store, resources } = options;
   const stores = new Map<string, ResourceStore>();
-  // A resource is served in its preferred version only, until conversion between versions exists.
-  const served: ResourceDefinition[] = [];
-  const seen = new Set<string>();
-  for (const declared of resources) {
-    const resource = {
-      ...declared,
-      strategy: declared.strategy ?? strategies.get(`${declared.group}/${declared.plural}`),
-    };
-    if (seen.has(`${resource.group}/${resource.plural}`)) continue;
-    seen.add(`${resource.group}/${resource.plural}`);
-    served.push(resource);
+  // One ResourceStore per stored resource, opened with its storage version; every other version of it
+  // is a view that converts (autoscaling/v1 HPAs, events.k8s.io events over core events).
+  const withStrategy = (declared: ResourceDefinition): ResourceDefinition => ({
+    ...declared,
+    strategy: declared.strategy ?? strategies.get(`${declared.group}/${declared.plural}`),
+  });
+  const stored = new Map<string, ResourceStore>();
+  const isStorageVersion = (resource: ResourceDefinition) => {
+    const conversion = conversionFor(resource.group, resource.plural);
+    return !conversion || conversion.storageVersion === groupVersion(resource);
+  };
+  for (const declared of resources.filter(isStorageVersion)) {
+    const resource = withStrategy(declared);
+    const resourceStore = await ResourceStore.open({ store, resource });
+    stored.set(storageResourceOf(resource.group, resource.plural), resourceStore);
+    stores.set(storeKey(resource.group, resource.version, resource.plural), resourceStore);
+  }
+  for (const declared of resources.filter((resource) => !isStorageVersion(resource))) {
+    const base = stored.get(storageResourceOf(declared.group, declared.plural));
+    const conversion = conversionFor(declared.group, declared.plural);
+    if (!base || !conversion) throw new Error(`no storage for ${groupVersion(declared)} ${declared.plural}`);
     stores.set(
-      storeKey(resource.group, resource.version, resource.plural),
-      await ResourceStore.open({ store, resource }),
+      storeKey(declared.group, declared.version, declared.plural),
+      base.asVersion(withStrategy(declared), conversion),
     );
   }
+  const served = resources;
   await bootstrap(stores);
 
   const discovery = new Discovery(served);

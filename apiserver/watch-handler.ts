@@ -54,12 +54,13 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
   const initialEvents = request.sendInitialEvents ?? fromRevision === undefined;
 
   const prefix = store.prefixFor(request.namespace);
+  // The cache holds the stored version; a watcher sees (and is filtered on) the version it asked for.
   const matches = (object: KubeObject | undefined) => object !== undefined && store.matches(object, request);
   let columnsSent = false;
   let ended = false;
   const line = (type: EventType | 'BOOKMARK', object: KubeObject, event?: CacheEvent): Buffer => {
     if (request.protobuf && !request.table) {
-      const memoKey = `protobuf:${type}`;
+      const memoKey = `protobuf:${store.versionKey}:${type}`;
       const cached = event?.memo.get(memoKey);
       if (cached) return cached;
       const frame = encodeProtobufWatchEvent(type, object, store.resource.schema);
@@ -67,7 +68,7 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
       return frame;
     }
     if (!request.table || type === 'BOOKMARK') {
-      const memoKey = `json:${type}`;
+      const memoKey = `json:${store.versionKey}:${type}`;
       const cached = event?.memo.get(memoKey);
       if (cached) return cached;
       const bytes = Buffer.from(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
@@ -97,13 +98,14 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
   };
   const deliver = (event: CacheEvent) => {
     if (!event.key.startsWith(prefix)) return;
-    const now = matches(event.object);
-    const before = matches(event.previous);
+    const object = store.present(event.object);
+    const now = matches(object);
+    const before = matches(event.previous && store.present(event.previous));
     if (event.type === 'DELETED') {
-      if (now) send(line('DELETED', event.object, event));
-    } else if (now && before) send(line('MODIFIED', event.object, event));
-    else if (now) send(line('ADDED', event.object, event));
-    else if (before) send(line('DELETED', event.object, event));
+      if (now) send(line('DELETED', object, event));
+    } else if (now && before) send(line('MODIFIED', object, event));
+    else if (now) send(line('ADDED', object, event));
+    else if (before) send(line('DELETED', object, event));
   };
   const watcher: CacheWatcher = { onEvent: deliver, onEnd: () => finish() };
   const subscribed = cache.watch(initialEvents ? undefined : fromRevision, watcher);
@@ -151,7 +153,9 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
   const contentType = request.protobuf && !request.table ? protobufWatchMediaType : 'application/json';
   response.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' });
   for (const entry of subscribed.initial) {
-    if (entry.key.startsWith(prefix) && matches(entry.object)) send(line('ADDED', entry.object));
+    if (!entry.key.startsWith(prefix)) continue;
+    const object = store.present(entry.object);
+    if (matches(object)) send(line('ADDED', object));
   }
   if (request.sendInitialEvents && request.allowBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
   for (const event of subscribed.replay) deliver(event);
