@@ -10,9 +10,11 @@ import { columnDefinitions, type IncludeObject, tableRow } from './table.js';
 import type { CacheEvent, CacheWatcher, EventType } from './watch-cache.js';
 
 /**
- * A watch over HTTP: one JSON object per line, `{"type":"ADDED","object":{…}}`, until `timeoutSeconds`
- * pass, the client goes away, or the client falls too far behind (its connection is closed; it resumes
- * from the last resourceVersion it saw, as every Kubernetes client does).
+ * A watch: its semantics in `openWatch`, for any sink (the in-process client's queue), and its HTTP
+ * form in `serveWatch`: one JSON object per line, `{"type":"ADDED","object":{…}}` (or length-prefixed
+ * protobuf frames, or one-row Tables), until `timeoutSeconds` pass, the client goes away, or the client
+ * falls too far behind (its connection is closed; it resumes from the last resourceVersion it saw, as
+ * every Kubernetes client does).
  *
  * resourceVersion semantics (Kubernetes' own):
  *   absent or "0"  synthetic ADDED events for what exists now, then changes (absent: the current state;
@@ -30,21 +32,38 @@ export interface WatchRequest {
   readonly timeoutSeconds?: number;
   readonly allowBookmarks: boolean;
   readonly sendInitialEvents?: boolean;
-  /** A Table version when the client asked for Table events. */
-  readonly table?: { version: string; include: IncludeObject };
-  /** Protobuf frames instead of JSON lines (clients that prefer protobuf). */
-  readonly protobuf?: boolean;
   /** The current store revision, for a watch that must start from the latest state. */
   readonly currentRevision: () => Promise<number>;
 }
 
-const protobufWatchMediaType = 'application/vnd.kubernetes.protobuf;stream=watch';
+export interface HttpWatchRequest extends WatchRequest {
+  /** A Table version when the client asked for Table events. */
+  readonly table?: { version: string; include: IncludeObject };
+  /** Protobuf frames instead of JSON lines (clients that prefer protobuf). */
+  readonly protobuf?: boolean;
+}
 
-/** Unread bytes a client may leave in its socket before it is dropped; a writer never waits for it. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+export type WatchEventType = EventType | 'BOOKMARK';
+
+/** Where a watch's events go. `event` is the cache's, when there is one, for serialising it once. */
+export interface WatchSink {
+  send(type: WatchEventType, object: KubeObject, event?: CacheEvent): void;
+  /** The watch is over (timeout, the cache stopped, or `close`); nothing more will be sent. */
+  end(): void;
+}
+
+export interface OpenWatch {
+  close(): void;
+}
+
 const BOOKMARK_INTERVAL_MS = 60_000;
 
-export async function serveWatch(request: WatchRequest, response: ServerResponse): Promise<void> {
+/**
+ * Subscribes `sink` to the resource's changes with Kubernetes' semantics, sending the initial and replayed
+ * events synchronously before it returns. Returns undefined when the resourceVersion is too old (the
+ * caller answers 410 Gone as its protocol does).
+ */
+export async function openWatch(request: WatchRequest, sink: WatchSink): Promise<OpenWatch | undefined> {
   const { store } = request;
   const cache = store.cache;
   const rv = request.resourceVersion;
@@ -56,10 +75,65 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
   const prefix = store.prefixFor(request.namespace);
   // The cache holds the stored version; a watcher sees (and is filtered on) the version it asked for.
   const matches = (object: KubeObject | undefined) => object !== undefined && store.matches(object, request);
-  let columnsSent = false;
   let ended = false;
-  const line = (type: EventType | 'BOOKMARK', object: KubeObject, event?: CacheEvent): Buffer => {
-    if (request.protobuf && !request.table) {
+  const deliver = (event: CacheEvent) => {
+    if (ended || !event.key.startsWith(prefix)) return;
+    const object = store.present(event.object);
+    const now = matches(object);
+    const before = matches(event.previous && store.present(event.previous));
+    if (event.type === 'DELETED') {
+      if (now) sink.send('DELETED', object, event);
+    } else if (now && before) sink.send('MODIFIED', object, event);
+    else if (now) sink.send('ADDED', object, event);
+    else if (before) sink.send('DELETED', object, event);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let bookmarks: NodeJS.Timeout | undefined;
+  const watcher: CacheWatcher = { onEvent: deliver, onEnd: () => close() };
+  function close() {
+    if (ended) return;
+    ended = true;
+    cache.unwatch(watcher);
+    clearTimeout(timer);
+    clearInterval(bookmarks);
+    sink.end();
+  }
+  const subscribed = cache.watch(initialEvents ? undefined : fromRevision, watcher);
+  if (!subscribed) return undefined;
+  const bookmark = (annotations?: Record<string, string>) => {
+    if (ended) return;
+    sink.send('BOOKMARK', {
+      kind: store.resource.kind,
+      apiVersion: store.versionKey,
+      metadata: { resourceVersion: String(cache.revision), ...(annotations ? { annotations } : {}) },
+    });
+  };
+  for (const entry of subscribed.initial) {
+    if (!entry.key.startsWith(prefix)) continue;
+    const object = store.present(entry.object);
+    if (matches(object)) sink.send('ADDED', object);
+  }
+  if (request.sendInitialEvents && request.allowBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+  for (const event of subscribed.replay) deliver(event);
+  if (request.timeoutSeconds !== undefined && request.timeoutSeconds > 0) {
+    timer = setTimeout(close, request.timeoutSeconds * 1000);
+  }
+  if (request.allowBookmarks) bookmarks = setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS);
+  return { close };
+}
+
+const protobufWatchMediaType = 'application/vnd.kubernetes.protobuf;stream=watch';
+
+/** Unread bytes a client may leave in its socket before it is dropped; a writer never waits for it. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/** The watch over HTTP: each event serialised once per format and version, shared by every watcher. */
+export async function serveWatch(request: HttpWatchRequest, response: ServerResponse): Promise<void> {
+  const { store } = request;
+  const protobuf = request.protobuf === true && !request.table;
+  let columnsSent = false;
+  const encode = (type: WatchEventType, object: KubeObject, event?: CacheEvent): Buffer => {
+    if (protobuf) {
       const memoKey = `protobuf:${store.versionKey}:${type}`;
       const cached = event?.memo.get(memoKey);
       if (cached) return cached;
@@ -91,78 +165,48 @@ export async function serveWatch(request: WatchRequest, response: ServerResponse
       })}\n`,
     );
   };
-  const send = (bytes: Buffer) => {
-    if (ended) return;
-    response.write(bytes);
-    if (response.writableLength > MAX_BUFFERED_BYTES) finish();
+  let open: OpenWatch | undefined;
+  let ended = false;
+  const sink: WatchSink = {
+    send(type, object, event) {
+      if (ended) return;
+      if (!response.headersSent) writeHead();
+      response.write(encode(type, object, event));
+      // A client this far behind is dropped rather than waited for.
+      if (response.writableLength > MAX_BUFFERED_BYTES) open?.close();
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      if (!response.headersSent) writeHead();
+      response.end();
+    },
   };
-  const deliver = (event: CacheEvent) => {
-    if (!event.key.startsWith(prefix)) return;
-    const object = store.present(event.object);
-    const now = matches(object);
-    const before = matches(event.previous && store.present(event.previous));
-    if (event.type === 'DELETED') {
-      if (now) send(line('DELETED', object, event));
-    } else if (now && before) send(line('MODIFIED', object, event));
-    else if (now) send(line('ADDED', object, event));
-    else if (before) send(line('DELETED', object, event));
-  };
-  const watcher: CacheWatcher = { onEvent: deliver, onEnd: () => finish() };
-  const subscribed = cache.watch(initialEvents ? undefined : fromRevision, watcher);
-  if (!subscribed) {
+  const writeHead = () =>
+    response.writeHead(200, {
+      'Content-Type': protobuf ? protobufWatchMediaType : 'application/json',
+      'Transfer-Encoding': 'chunked',
+    });
+  open = await openWatch(request, sink);
+  if (!open) {
     // As Kubernetes does: the watch opens, then says why it cannot go on; clients re-list.
-    const status = gone(`too old resource version: ${fromRevision} (${cache.windowStart})`).status;
-    if (request.protobuf && !request.table) {
-      response.writeHead(200, { 'Content-Type': protobufWatchMediaType });
-      response.end(
-        encodeProtobufWatchEvent(
-          'ERROR',
-          status as unknown as KubeObject,
-          'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
-        ),
-      );
-    } else {
-      response.writeHead(200, { 'Content-Type': 'application/json' });
-      response.end(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
-    }
+    const status = gone(
+      `too old resource version: ${request.resourceVersion} (${store.cache.windowStart})`,
+    ).status;
+    response.writeHead(200, { 'Content-Type': protobuf ? protobufWatchMediaType : 'application/json' });
+    response.end(
+      protobuf
+        ? encodeProtobufWatchEvent(
+            'ERROR',
+            status as unknown as KubeObject,
+            'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
+          )
+        : `{"type":"ERROR","object":${JSON.stringify(status)}}\n`,
+    );
     return;
   }
-  const bookmark = (extra: Record<string, string> = {}) => {
-    const resourceVersion = String(cache.revision);
-    send(
-      line('BOOKMARK', {
-        kind: store.resource.kind,
-        apiVersion: store.resource.group ? `${store.resource.group}/${store.resource.version}` : 'v1',
-        metadata: { resourceVersion, ...(Object.keys(extra).length ? { annotations: extra } : {}) },
-      }),
-    );
-  };
-
-  let timer: NodeJS.Timeout | undefined;
-  let bookmarks: NodeJS.Timeout | undefined;
-  function finish() {
-    if (ended) return;
-    ended = true;
-    cache.unwatch(watcher);
-    clearTimeout(timer);
-    clearInterval(bookmarks);
-    response.end();
-  }
-  response.on('close', finish);
-
-  const contentType = request.protobuf && !request.table ? protobufWatchMediaType : 'application/json';
-  response.writeHead(200, { 'Content-Type': contentType, 'Transfer-Encoding': 'chunked' });
-  for (const entry of subscribed.initial) {
-    if (!entry.key.startsWith(prefix)) continue;
-    const object = store.present(entry.object);
-    if (matches(object)) send(line('ADDED', object));
-  }
-  if (request.sendInitialEvents && request.allowBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
-  for (const event of subscribed.replay) deliver(event);
+  response.on('close', () => open?.close());
   // Headers go out now, so a client sees the watch open even before the first event.
+  if (!response.headersSent) writeHead();
   (response as ServerResponse & { flushHeaders(): void }).flushHeaders();
-  if (request.timeoutSeconds !== undefined && request.timeoutSeconds > 0) {
-    timer = setTimeout(finish, request.timeoutSeconds * 1000);
-  }
-  if (request.allowBookmarks) bookmarks = setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS);
 }
