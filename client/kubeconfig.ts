@@ -103,7 +103,8 @@ export function loadKubeconfig(options: LoadKubeconfigOptions = {}): Connection 
     collect(users, document.users, 'user', directory);
     collect(contexts, document.contexts, 'context', directory);
     const current = document['current-context'];
-    if (currentContext === undefined && typeof current === 'string' && current !== '') currentContext = current;
+    if (currentContext === undefined && typeof current === 'string' && current !== '')
+      currentContext = current;
   }
 
   const contextName = options.context ?? currentContext;

@@ -11,8 +11,9 @@
  * groups, a group's preferred version first — so 'Event' is core/v1 and 'HorizontalPodAutoscaler' is
  * autoscaling/v2. Pass an apiVersion to choose another.
  */
-import { resources } from '../api/resources/index.js';
+
 import { groupVersion, type KubeObject, type ResourceDefinition } from '../api/resource.js';
+import { resources } from '../api/resources/index.js';
 import { ClientError } from './errors.js';
 import type { ResourceRef } from './types.js';
 

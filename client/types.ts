@@ -178,12 +178,20 @@ export interface KubeWriter {
    * `ref.namespace` is where the object goes (the object's own `metadata.namespace` when the ref has
    * none). Returns the object as stored.
    */
-  create<T extends KubeObject = KubeObject>(ref: ResourceRef, object: T, options?: CreateOptions): Promise<T>;
+  create<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    object: NoInfer<T>,
+    options?: CreateOptions,
+  ): Promise<T>;
   /**
    * Replaces the object named by `object.metadata.name`. With `metadata.resourceVersion` set, the write
    * succeeds only if that is still the current version (else 409 Conflict): optimistic concurrency.
    */
-  update<T extends KubeObject = KubeObject>(ref: ResourceRef, object: T, options?: UpdateOptions): Promise<T>;
+  update<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    object: NoInfer<T>,
+    options?: UpdateOptions,
+  ): Promise<T>;
   patch<T extends KubeObject = KubeObject>(
     ref: ResourceRef,
     name: string,
