@@ -3,6 +3,7 @@ import { checkFields, checkMetadataFields, type FieldSelector, parseFieldSelecto
 import { labelSelectorAsSelector, parseLabelSelector, type Selector } from '../api/labels.js';
 import { groupVersion, type KubeObject, type ResourceDefinition } from '../api/resource.js';
 import { hasMessage } from '../api/schema/dsl.js';
+import { StrategicPatchError, strategicMergePatch } from '../api/schema/strategic-merge-patch.js';
 import { applyDefaults, prune, validateDeclared } from '../api/schema/structure.js';
 import { badRequest, conflict, methodNotSupported, notFound } from '../api/status.js';
 import { type AdmissionContext, admitter, checkBodyAgainstUrl } from './admission.js';
@@ -224,9 +225,17 @@ export async function handleResource(
           case 'application/json-patch+json':
             return asObject(jsonPatch(target, patch));
           case 'application/merge-patch+json':
-          case 'application/strategic-merge-patch+json':
-            // Strategic merge arrives with the schema's merge keys; until then lists replace whole.
             return asObject(mergePatch(target, patch));
+          case 'application/strategic-merge-patch+json':
+            if (!hasMessage(resource.schema)) return asObject(mergePatch(target, patch));
+            try {
+              const schemaName = sub === 'scale' ? 'io.k8s.api.autoscaling.v1.Scale' : resource.schema;
+              return asObject(strategicMergePatch(target, patch, schemaName));
+            } catch (error) {
+              // Upstream answers some of these with a bare 500; a malformed patch is the client's error.
+              if (error instanceof StrategicPatchError) throw badRequest(error.message);
+              throw error;
+            }
           default:
             throw badRequest(`patch type ${patchType} is not supported yet`);
         }

@@ -212,6 +212,73 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
     }
   });
 
+  it('applies twice as unchanged, applies a change exactly, and patches strategically', async () => {
+    const file = join(skiff.dataDir, `deploy-${version}.yaml`);
+    const manifest = (image: string, ports: number[]) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: applied
+  namespace: default
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: applied}
+  template:
+    metadata:
+      labels: {app: applied}
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        ports:
+${ports.map((port) => `        - containerPort: ${port}`).join('\n')}
+      - name: sidecar
+        image: busybox:1.36
+`;
+    await writeFile(file, manifest('nginx:1.25', [80, 443]));
+    expect(await kubectl('apply', '-f', file)).toBe('deployment.apps/applied created\n');
+    expect(await kubectl('apply', '-f', file)).toBe('deployment.apps/applied unchanged\n');
+    await writeFile(file, manifest('nginx:1.27', [80]));
+    expect(await kubectl('apply', '-f', file)).toBe('deployment.apps/applied configured\n');
+    const containers = JSON.parse(
+      await kubectl('get', 'deployment', 'applied', '-o', 'jsonpath={.spec.template.spec.containers}'),
+    ) as { name: string; image: string; ports?: { containerPort: number }[] }[];
+    expect(containers.map((container) => [container.name, container.image])).toEqual([
+      ['web', 'nginx:1.27'],
+      ['sidecar', 'busybox:1.36'],
+    ]);
+    expect(containers[0]!.ports?.map((port) => port.containerPort)).toEqual([80]);
+    expect(await kubectl('set', 'image', 'deployment/applied', 'sidecar=busybox:1.37')).toBe(
+      'deployment.apps/applied image updated\n',
+    );
+    expect(
+      await kubectl(
+        'get',
+        'deployment',
+        'applied',
+        '-o',
+        'jsonpath={.spec.template.spec.containers[*].image}',
+      ),
+    ).toBe('nginx:1.27 busybox:1.37');
+    expect(await kubectl('rollout', 'pause', 'deployment/applied')).toBe('deployment.apps/applied paused\n');
+    expect(await kubectl('get', 'deployment', 'applied', '-o', 'jsonpath={.spec.paused}')).toBe('true');
+    expect(await kubectl('rollout', 'resume', 'deployment/applied')).toBe(
+      'deployment.apps/applied resumed\n',
+    );
+    expect(await kubectl('rollout', 'restart', 'deployment/applied')).toBe(
+      'deployment.apps/applied restarted\n',
+    );
+    expect(
+      await kubectl(
+        'get',
+        'deployment',
+        'applied',
+        '-o',
+        "jsonpath={.spec.template.metadata.annotations['kubectl\\.kubernetes\\.io/restartedAt']}",
+      ),
+    ).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
   it('rejects bad input with the Status kubectl prints', async () => {
     const result = await skiff.kubectl(['create', 'namespace', 'Not_Valid'], { binary: path });
     expect(result.code).toBe(1);
