@@ -173,6 +173,7 @@ export class ResourceStore {
     }
     if (requested === undefined) await this.cache.waitUntilFresh(await this.#store.currentRevision());
     else if (requested > 0) await this.cache.waitUntilFresh(requested);
+    else await this.cache.ready();
     const prefix = this.prefixFor(options.namespace);
     const items = this.cache
       .list()

@@ -69,6 +69,7 @@ export class WatchCache {
   #stream: WatchStream | undefined;
   #freshnessWaiters: { revision: number; resolve: () => void }[] = [];
   #stopped: Error | undefined;
+  #reloading: Promise<void> | undefined;
 
   private constructor(options: WatchCacheOptions) {
     this.#options = options;
@@ -100,6 +101,7 @@ export class WatchCache {
    * store for a progress notification rather than waiting for an event of its own.
    */
   async waitUntilFresh(revision: number, timeoutMs = 3000): Promise<void> {
+    await this.ready();
     if (this.#revision >= revision) return;
     if (this.#stopped) throw this.#stopped;
     const fresh = new Promise<void>((resolve) => this.#freshnessWaiters.push({ revision, resolve }));
@@ -205,11 +207,19 @@ export class WatchCache {
     this.#watchers.clear();
     this.#objects.clear();
     this.#window = [];
-    try {
-      await this.#load();
-    } catch (error) {
+    // Until the new list is in, the cache knows nothing: readers wait in `ready()` rather than see an
+    // empty cache or subscribe to a window that lost its events.
+    this.#reloading = this.#load().catch((error: unknown) => {
       this.stop(error instanceof Error ? error : new Error(String(error)));
-    }
+    });
+    await this.#reloading;
+    this.#reloading = undefined;
+  }
+
+  /** Resolves when the cache holds a complete state (at once, except while it reloads after a broken watch). */
+  async ready(): Promise<void> {
+    while (this.#reloading) await this.#reloading;
+    if (this.#stopped) throw this.#stopped;
   }
 
   #apply(storeType: 'put' | 'delete', kv: KeyValue, revision: number): void {

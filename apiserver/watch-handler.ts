@@ -70,6 +70,7 @@ export async function openWatch(request: WatchRequest, sink: WatchSink): Promise
   const fromRevision = rv === undefined || rv === '' || rv === '0' ? undefined : parseResourceVersion(rv);
   if (fromRevision === undefined && rv !== '0') await cache.waitUntilFresh(await request.currentRevision());
   else if (fromRevision !== undefined) await cache.waitUntilFresh(fromRevision);
+  else await cache.ready();
   const initialEvents = request.sendInitialEvents ?? fromRevision === undefined;
 
   const prefix = store.prefixFor(request.namespace);
