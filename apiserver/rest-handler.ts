@@ -382,7 +382,7 @@ function parseLimit(text: string): number {
   return limit;
 }
 
-function parseSelectors(
+export function parseSelectors(
   store: ResourceStore,
   query: Query,
 ): { labelSelector?: Selector; fieldSelector?: FieldSelector } {

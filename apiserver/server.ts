@@ -41,6 +41,8 @@ export interface ApiServerOptions {
 export interface ApiServer {
   readonly app: FastifyInstance;
   readonly stores: ReadonlyMap<string, ResourceStore>;
+  /** The store's current revision: where a consistent read or a watch from "now" starts. */
+  currentRevision(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -208,6 +210,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   return {
     app,
     stores,
+    currentRevision: () => store.currentRevision(),
     async close() {
       for (const resourceStore of new Set(stores.values())) resourceStore.cache.stop();
       await app.close();

@@ -45,6 +45,32 @@ export interface HttpClientOptions {
   readonly userAgent?: string;
   /** Called with each warning the server sends (an unknown field under fieldValidation=Warn…). */
   readonly onWarning?: (warning: string) => void;
+  /**
+   * Another way to reach the server than a socket: the in-process client hands requests straight to
+   * the API server's handler stack and subscribes watches to its watch cache. Request building, errors
+   * and every other behaviour stay this class's, so both clients answer alike.
+   */
+  readonly transport?: Transport;
+}
+
+export interface TransportRequest {
+  readonly method: Dispatcher.HttpMethod;
+  /** Path and query string. */
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface TransportResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+}
+
+export interface Transport {
+  send(request: TransportRequest): Promise<TransportResponse>;
+  /** Opens a watch at `path` (with its query string); rejects with a StatusError when refused. */
+  watch<T extends KubeObject>(path: string, signal: AbortSignal): Promise<Watch<T>>;
 }
 
 const patchContentTypes: Record<PatchType, string> = {
@@ -74,6 +100,7 @@ export class HttpClient implements KubeClient {
   readonly #requestTimeoutMs: number;
   readonly #userAgent: string;
   readonly #onWarning: ((warning: string) => void) | undefined;
+  readonly #transport: Transport | undefined;
   readonly #watches = new Set<HttpWatch<KubeObject>>();
   #token: { value: string; readAt: number } | undefined;
 
@@ -91,6 +118,7 @@ export class HttpClient implements KubeClient {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.#userAgent = options.userAgent ?? 'skiff-client/0.1.0';
     this.#onWarning = options.onWarning;
+    this.#transport = options.transport;
     this.#pool = new Pool(origin.origin, {
       connections: null,
       ...(origin.protocol === 'https:'
@@ -159,21 +187,23 @@ export class HttpClient implements KubeClient {
     const abort = () => controller.abort();
     if (options.signal?.aborted) abort();
     options.signal?.addEventListener('abort', abort, { once: true });
+    const path =
+      pathFor(ref) +
+      queryString({
+        watch: true,
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        resourceVersion: options.resourceVersion,
+        allowWatchBookmarks: options.allowWatchBookmarks,
+        timeoutSeconds: options.timeoutSeconds,
+        sendInitialEvents: options.sendInitialEvents,
+      });
+    if (this.#transport) return this.#transport.watch<T>(path, controller.signal);
     let response: Dispatcher.ResponseData;
     try {
       response = await this.#pool.request({
         method: 'GET',
-        path:
-          pathFor(ref) +
-          queryString({
-            watch: true,
-            labelSelector: options.labelSelector,
-            fieldSelector: options.fieldSelector,
-            resourceVersion: options.resourceVersion,
-            allowWatchBookmarks: options.allowWatchBookmarks,
-            timeoutSeconds: options.timeoutSeconds,
-            sendInitialEvents: options.sendInitialEvents,
-          }),
+        path,
         headers: this.#headers(),
         signal: controller.signal,
         headersTimeout: this.#requestTimeoutMs,
@@ -282,20 +312,33 @@ export class HttpClient implements KubeClient {
 
   async #send(request: Send): Promise<unknown> {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const response = await this.#pool.request({
-      method: request.method,
-      path: request.path + queryString(request.query ?? {}),
-      headers: {
-        ...this.#headers(),
-        ...(body !== undefined ? { 'content-type': request.contentType ?? 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
-      headersTimeout: this.#requestTimeoutMs,
-      bodyTimeout: this.#requestTimeoutMs,
-    });
+    const headers = {
+      ...this.#headers(),
+      ...(body !== undefined ? { 'content-type': request.contentType ?? 'application/json' } : {}),
+    };
+    const path = request.path + queryString(request.query ?? {});
+    let response: TransportResponse;
+    if (this.#transport) {
+      response = await this.#transport.send({
+        method: request.method,
+        path,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
+    } else {
+      const answer = await this.#pool.request({
+        method: request.method,
+        path,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+        headersTimeout: this.#requestTimeoutMs,
+        bodyTimeout: this.#requestTimeoutMs,
+      });
+      response = { statusCode: answer.statusCode, headers: answer.headers, text: await answer.body.text() };
+    }
     this.#warn(response.headers);
-    const text = await response.body.text();
+    const text = response.text;
     if (response.statusCode >= 300) throw statusErrorFrom(response.statusCode, text);
     if (text === '') return {};
     try {
