@@ -36,7 +36,7 @@ describe('the in-process client', () => {
     const [event] = await take(watch, 1);
     expect(event?.type).toBe('ADDED');
     expect(Object.isFrozen(event?.object)).toBe(true);
-    expect(Object.isFrozen((event?.object as { data: object }).data)).toBe(true);
+    expect(Object.isFrozen((event!.object as { data: object }).data)).toBe(true);
     watch.close();
   });
 });
