@@ -1,18 +1,63 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { HttpClient } from '../client/http-client.js';
+import { allControllers } from '../controllers/index.js';
+import { startControllerManager } from '../controllers/manager.js';
 import { up } from './up.js';
 
 const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [--store URL] [--ephemeral]
+       skiff controller-manager --kubeconfig PATH [--identity NAME]
 
   --data-dir DIR   where Skiff keeps its store and kubeconfig (default ~/.skiff)
   --port PORT      the API server's port (default 6443)
   --address ADDR   the address to listen on (default 127.0.0.1)
   --store URL      level:///path (default DIR/store), memory://, or etcd://host:port,…
   --ephemeral      keep everything in memory; nothing is written but the kubeconfig
+
+controller-manager runs the controllers as their own process against any Skiff, leader-elected on the
+kube-system/kube-controller-manager Lease so that only one of several acts at a time.
 `;
+
+async function controllerManager(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { kubeconfig: { type: 'string' }, identity: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.kubeconfig) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const client = HttpClient.fromKubeconfig({ path: values.kubeconfig });
+  const identity = values.identity ?? `${hostname()}_${randomUUID()}`;
+  const manager = startControllerManager({
+    client,
+    controllers: allControllers,
+    leaderElection: { identity },
+  });
+  process.stdout.write(`controller manager ${identity} started\n`);
+  await untilSignalled();
+  await manager.stop();
+  await client.close();
+  return 0;
+}
+
+function untilSignalled(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`${signal}: shutting down\n`);
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'controller-manager') return controllerManager(rest);
   if (command !== 'up') {
     process.stderr.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
@@ -49,14 +94,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `Skiff is up at ${skiff.url} (${Math.round(performance.now() - started)} ms). To use it:\n  export KUBECONFIG=${skiff.kubeconfig}\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stdout.write(`${signal}: shutting down\n`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  await untilSignalled();
   await skiff.stop();
   return 0;
 }

@@ -2,7 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resources } from '../api/resources/index.js';
+import { createInProcessClient } from '../apiserver/in-process-client.js';
 import { createApiServer } from '../apiserver/server.js';
+import { allControllers } from '../controllers/index.js';
+import { startControllerManager } from '../controllers/manager.js';
 import { Compactor } from '../store/compactor.js';
 import { openStore } from '../store/open.js';
 
@@ -37,6 +40,9 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   const server = await createApiServer({ store, resources, advertiseAddress: `${address}:${port}` });
   const url = `http://${address}:${port}`;
   await server.app.listen({ port, host: address });
+  // The controllers run beside the API server, reaching it through the in-process client.
+  const client = createInProcessClient(server);
+  const controllers = startControllerManager({ client, controllers: allControllers });
   const kubeconfig = join(dataDir, 'kubeconfig');
   await writeFile(kubeconfig, kubeconfigFor(url), { mode: 0o600 });
   let stopping: Promise<void> | undefined;
@@ -45,6 +51,8 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     kubeconfig,
     stop() {
       stopping ??= (async () => {
+        await controllers.stop();
+        await client.close();
         await server.close();
         await compactor.stop();
         await store.close();
