@@ -192,12 +192,21 @@ export function unauthorized(message = ''): StatusError {
  * resource `forbidden: <reason>`. The authorizer's reason, such as
  * `User "bob" cannot list resource "pods" in API group "" in the namespace "default"`, is the caller's.
  */
-export function forbidden(resource: QualifiedResource, name: string, reason: string): StatusError {
+export function forbidden(
+  resource: QualifiedResource,
+  name: string,
+  reason: string,
+  causes?: readonly StatusCause[],
+): StatusError {
   let message: string;
   if (resource.group === '' && resource.resource === '') message = `forbidden: ${reason}`;
   else if (name === '') message = `${qualifiedResourceName(resource)} is forbidden: ${reason}`;
   else message = `${qualifiedResourceName(resource)} ${goQuote(name)} is forbidden: ${reason}`;
-  return failure(403, 'Forbidden', message, { ...resourceDetails(resource), name });
+  return failure(403, 'Forbidden', message, {
+    ...resourceDetails(resource),
+    name,
+    ...(causes && causes.length > 0 ? { causes: [...causes] } : {}),
+  });
 }
 
 /** 405: `delete is not supported on resources of kind "componentstatuses"`. */

@@ -74,7 +74,7 @@ export function admitter(context: AdmissionContext): Admit {
       if (resource.subresources?.status && resource.strategy?.prepareForCreate === undefined)
         delete object.status;
       resource.strategy?.prepareForCreate?.(object);
-      await checkNamespaceLifecycle(context, metadata.namespace);
+      await checkNamespaceLifecycle(context, metadata.namespace, metadata.name);
     }
     context.schema?.default(object);
     resource.strategy?.default?.(object);
@@ -93,6 +93,7 @@ export function admitter(context: AdmissionContext): Admit {
 async function checkNamespaceLifecycle(
   context: AdmissionContext,
   namespace: string | undefined,
+  name = '',
 ): Promise<void> {
   if (!context.resource.namespaced || !context.namespaces || namespace === undefined) return;
   const found = await context.namespaces.find(undefined, namespace);
@@ -101,8 +102,15 @@ async function checkNamespaceLifecycle(
   if (phase === 'Terminating' || found.metadata?.deletionTimestamp) {
     throw forbidden(
       { group: context.resource.group, resource: context.resource.plural },
-      '',
+      name,
       `unable to create new content in namespace ${namespace} because it is being terminated`,
+      [
+        {
+          reason: 'NamespaceTerminating',
+          message: `namespace ${namespace} is being terminated`,
+          field: 'metadata.namespace',
+        },
+      ],
     );
   }
 }

@@ -203,7 +203,31 @@ describe('[sig-api-machinery] Watchers', () => {
   });
 });
 
+/** Polls `check` until it returns true, failing after `timeoutMs`. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('[sig-api-machinery] Namespaces [Serial]', () => {
+  it('should ensure that all services are removed when a namespace is deleted', async () => {
+    const ns = await createNamespace('nsdeletetest');
+    await eventually(
+      async () => (await api.call('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200,
+    );
+    await api.ok('POST', `/api/v1/namespaces/${ns}/services`, {
+      metadata: { name: 'test-service' },
+      spec: { selector: { foo: 'bar', baz: 'blah' }, ports: [{ port: 80, targetPort: 80 }] },
+    });
+    await api.ok('DELETE', `/api/v1/namespaces/${ns}`);
+    await eventually(async () => (await api.call('GET', `/api/v1/namespaces/${ns}`)).status === 404);
+    const again = await createNamespace('nsdeletetest');
+    expect((await api.call('GET', `/api/v1/namespaces/${again}/services/test-service`)).status).toBe(404);
+  });
+
   it('should patch a Namespace', async () => {
     const name = `nspatchtest-${randomSuffix()}`;
     const created = await api.ok('POST', '/api/v1/namespaces', { metadata: { name } });

@@ -1,4 +1,6 @@
 import type { ControllerFactory } from './framework.js';
+import { namespaceController } from './namespace.js';
+import { serviceAccountController } from './service-account.js';
 
 /** Every controller the manager runs, in the order they are made. */
-export const allControllers: readonly ControllerFactory[] = [];
+export const allControllers: readonly ControllerFactory[] = [namespaceController, serviceAccountController];
