@@ -45,6 +45,8 @@ export function admitter(context: AdmissionContext): Admit {
   // body, or patched from a fresh read), never one shared with the cache.
   return async (object, old) => {
     const metadata = (object.metadata ??= {});
+    // An update may restate the uid but not change it (a uid in a patch is a precondition of sorts).
+    const inputUid = metadata.uid;
     if (old) {
       const oldMeta = old.metadata ?? {};
       copyFields(metadata, oldMeta, metadataKeptOnUpdate);
@@ -80,6 +82,9 @@ export function admitter(context: AdmissionContext): Admit {
     resource.strategy?.default?.(object);
     const errors = [
       ...validateMetadata(resource, object),
+      ...(old && inputUid !== undefined && inputUid !== old.metadata?.uid
+        ? [fieldError.invalid('metadata.uid', inputUid, 'field is immutable')]
+        : []),
       ...(context.schema?.validate(object) ?? []),
       ...(resource.strategy?.validate?.(object, old) ?? []),
     ];
@@ -140,6 +145,18 @@ export function validateMetadata(resource: ResourceDefinition, object: KubeObjec
     errors.push(fieldError.required('metadata.namespace', ''));
   }
   errors.push(...validateLabels(metadata.labels, 'metadata.labels'));
+  const controllers = (metadata.ownerReferences ?? []).filter((reference) => reference.controller === true);
+  if (controllers.length > 1) {
+    errors.push(
+      fieldError.invalid(
+        'metadata.ownerReferences',
+        metadata.ownerReferences,
+        `Only one reference can have Controller set to true. Found "true" in references for ${controllers
+          .map((reference) => `${reference.kind}/${reference.name}`)
+          .join(' and ')}`,
+      ),
+    );
+  }
   const annotationBytes = Object.entries(metadata.annotations ?? {}).reduce(
     (sum, [key, value]) => sum + key.length + String(value).length,
     0,

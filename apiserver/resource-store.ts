@@ -393,12 +393,17 @@ export class ResourceStore {
     });
     const base = own ?? current;
     const meta = base.metadata ?? {};
-    const finalizers = [...(meta.finalizers ?? [])];
-    const add = (finalizer: string) => {
-      if (!finalizers.includes(finalizer)) finalizers.push(finalizer);
-    };
-    if (options.propagationPolicy === 'Orphan') add('orphan');
-    if (options.propagationPolicy === 'Foreground') add('foregroundDeletion');
+    // A propagation policy replaces the other's finalizer, as upstream: Orphan after Foreground orphans,
+    // and an explicit Background drops both.
+    let finalizers = [...(meta.finalizers ?? [])];
+    const policy = options.propagationPolicy;
+    if (policy !== undefined) {
+      finalizers = finalizers.filter(
+        (finalizer) => finalizer !== 'orphan' && finalizer !== 'foregroundDeletion',
+      );
+      if (policy === 'Orphan') finalizers.push('orphan');
+      if (policy === 'Foreground') finalizers.push('foregroundDeletion');
+    }
     if (!own && finalizers.length === 0) return undefined;
     return {
       ...base,

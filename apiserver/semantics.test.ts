@@ -236,6 +236,43 @@ describe('deletion', () => {
     expect((await api.call('GET', `${path}/held`)).status).toBe(404);
   });
 
+  it('lets a later propagation policy replace an earlier one’s finalizer', async () => {
+    const ns = await namespace();
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    await api.ok('POST', path, { metadata: { name: 'p', finalizers: ['example.com/hold'] } });
+    await api.ok('DELETE', `${path}/p`, { propagationPolicy: 'Orphan' });
+    const foreground = await api.ok('DELETE', `${path}/p`, { propagationPolicy: 'Foreground' });
+    expect(foreground.metadata.finalizers).toEqual(['example.com/hold', 'foregroundDeletion']);
+    const background = await api.ok('DELETE', `${path}/p`, { propagationPolicy: 'Background' });
+    expect(background.metadata.finalizers).toEqual(['example.com/hold']);
+  });
+
+  it('refuses a changed uid and a second controller reference', async () => {
+    const ns = await namespace();
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    await api.ok('POST', path, { metadata: { name: 'u' } });
+    const changed = await api.call(
+      'PATCH',
+      `${path}/u`,
+      { metadata: { uid: 'another' } },
+      'application/merge-patch+json',
+    );
+    expect(changed.status).toBe(422);
+    expect(changed.body.message).toContain('metadata.uid: Invalid value: "another": field is immutable');
+    const owner = (kind: string) => ({
+      apiVersion: 'v1',
+      kind,
+      name: kind.toLowerCase(),
+      uid: `${kind}-uid`,
+      controller: true,
+    });
+    const two = await api.call('POST', path, {
+      metadata: { name: 'two', ownerReferences: [owner('A'), owner('B')] },
+    });
+    expect(two.status).toBe(422);
+    expect(two.body.message).toContain('Only one reference can have Controller set to true');
+  });
+
   it('answers a non-pod delete with a Success Status carrying the uid', async () => {
     const ns = await namespace();
     const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'c' } });

@@ -13,7 +13,7 @@
  * (a body that is not a Status becomes one with the reason its HTTP code implies, as client-go does).
  */
 import { readFileSync } from 'node:fs';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { KubeObject } from '../api/resource.js';
 import { fromStatus, type Status, type StatusError, type StatusReason } from '../api/status.js';
 import { ClientError } from './errors.js';
@@ -96,7 +96,12 @@ interface Send {
 
 export class HttpClient implements KubeClient {
   readonly #connection: Connection;
-  readonly #pool: Pool;
+  /**
+   * Made on first use, and undici itself loaded then: the in-process client never opens a socket, and
+   * loading undici costs a process that does not need it ~100 ms and ~20 MB.
+   */
+  #pool: Promise<Pool> | undefined;
+  readonly #origin: URL;
   readonly #requestTimeoutMs: number;
   readonly #userAgent: string;
   readonly #onWarning: ((warning: string) => void) | undefined;
@@ -119,19 +124,29 @@ export class HttpClient implements KubeClient {
     this.#userAgent = options.userAgent ?? 'skiff-client/0.1.0';
     this.#onWarning = options.onWarning;
     this.#transport = options.transport;
-    this.#pool = new Pool(origin.origin, {
-      connections: null,
-      ...(origin.protocol === 'https:'
-        ? {
-            connect: {
-              ...(connection.ca !== undefined ? { ca: connection.ca } : {}),
-              ...(connection.cert !== undefined ? { cert: connection.cert, key: connection.key } : {}),
-              ...(connection.tlsServerName !== undefined ? { servername: connection.tlsServerName } : {}),
-              rejectUnauthorized: connection.insecureSkipTlsVerify !== true,
-            },
-          }
-        : {}),
-    });
+    this.#origin = origin;
+  }
+
+  #connectionPool(): Promise<Pool> {
+    const origin = this.#origin;
+    const connection = this.#connection;
+    this.#pool ??= import('undici').then(
+      ({ Pool }) =>
+        new Pool(origin.origin, {
+          connections: null,
+          ...(origin.protocol === 'https:'
+            ? {
+                connect: {
+                  ...(connection.ca !== undefined ? { ca: connection.ca } : {}),
+                  ...(connection.cert !== undefined ? { cert: connection.cert, key: connection.key } : {}),
+                  ...(connection.tlsServerName !== undefined ? { servername: connection.tlsServerName } : {}),
+                  rejectUnauthorized: connection.insecureSkipTlsVerify !== true,
+                },
+              }
+            : {}),
+        }),
+    );
+    return this.#pool;
   }
 
   /** A client for the kubeconfig's current (or given) context; see kubeconfig.ts for which file. */
@@ -201,7 +216,7 @@ export class HttpClient implements KubeClient {
     if (this.#transport) return this.#transport.watch<T>(path, controller.signal);
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.#pool.request({
+      response = await (await this.#connectionPool()).request({
         method: 'GET',
         path,
         headers: this.#headers(),
@@ -307,7 +322,7 @@ export class HttpClient implements KubeClient {
   /** Ends every open watch and closes the connections. */
   async close(): Promise<void> {
     for (const watch of [...this.#watches]) watch.close();
-    await this.#pool.close();
+    if (this.#pool) await (await this.#pool).close();
   }
 
   async #send(request: Send): Promise<unknown> {
@@ -326,7 +341,7 @@ export class HttpClient implements KubeClient {
         ...(body !== undefined ? { body } : {}),
       });
     } else {
-      const answer = await this.#pool.request({
+      const answer = await (await this.#connectionPool()).request({
         method: request.method,
         path,
         headers,

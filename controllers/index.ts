@@ -1,6 +1,11 @@
 import type { ControllerFactory } from './framework.js';
+import { garbageCollector } from './garbage-collector.js';
 import { namespaceController } from './namespace.js';
 import { serviceAccountController } from './service-account.js';
 
 /** Every controller the manager runs, in the order they are made. */
-export const allControllers: readonly ControllerFactory[] = [namespaceController, serviceAccountController];
+export const allControllers: readonly ControllerFactory[] = [
+  namespaceController,
+  serviceAccountController,
+  garbageCollector,
+];

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type Clock, systemClock } from '../client/clock.js';
 import { InformerFactory } from '../client/informer-factory.js';
 import { LeaderElector } from '../client/leader-election.js';
@@ -28,6 +29,8 @@ export function startControllerManager(options: ControllerManagerOptions): Runni
   const clock = options.clock ?? systemClock;
 
   const lead = (signal: AbortSignal): Promise<void> => {
+    // Every informer and worker listens on this one signal.
+    setMaxListeners(0, signal);
     const informers = new InformerFactory({
       client: options.client,
       clock,
