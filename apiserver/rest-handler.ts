@@ -23,7 +23,7 @@ import { serveWatch } from './watch-handler.js';
 export interface RestContext {
   readonly stores: ReadonlyMap<string, ResourceStore>;
   readonly currentRevision: () => Promise<number>;
-  readonly decodeBody: (request: FastifyRequest, expectedSchema?: string) => unknown;
+  readonly decodeBody: (request: FastifyRequest, expectedSchema?: string) => Promise<unknown>;
 }
 
 type Query = Record<string, string | undefined>;
@@ -158,14 +158,14 @@ export async function handleResource(
             store,
             namespace!,
             info.name,
-            context.decodeBody(request) as KubeObject,
+            (await context.decodeBody(request)) as KubeObject,
             reply,
             dryRun,
           );
         }
         throw methodNotSupported({ group: info.group, resource: info.resource }, 'create');
       }
-      const body = decodeChecked(context.decodeBody(request, resource.schema));
+      const body = decodeChecked(await context.decodeBody(request, resource.schema));
       checkKind(store, body);
       checkBodyAgainstUrl(resource, body, namespace, undefined);
       const created = await store.create(namespace, body, admit(), dryRun);
@@ -175,8 +175,8 @@ export async function handleResource(
     case 'update': {
       const body =
         sub === 'scale'
-          ? asObject(context.decodeBody(request))
-          : decodeChecked(context.decodeBody(request, resource.schema));
+          ? asObject(await context.decodeBody(request))
+          : decodeChecked(await context.decodeBody(request, resource.schema));
       if (sub === 'scale') return updateScale(store, namespace, info.name!, () => body, admit(), dryRun);
       if (sub !== 'status' && sub !== 'finalize') checkKind(store, body);
       checkBodyAgainstUrl(resource, body, namespace, info.name);
@@ -219,7 +219,7 @@ export async function handleResource(
     }
     case 'patch': {
       const patchType = patchTypeOf(request.headers['content-type']);
-      const patch = context.decodeBody(request);
+      const patch = await context.decodeBody(request);
       const apply = (target: KubeObject): KubeObject => {
         switch (patchType) {
           case 'application/json-patch+json':
@@ -262,7 +262,7 @@ export async function handleResource(
       );
     }
     case 'delete': {
-      const options = deleteOptions(context.decodeBody(request), query, dryRun);
+      const options = deleteOptions(await context.decodeBody(request), query, dryRun);
       const { object, deleted } = await store.delete(namespace, info.name!, options);
       if (!deleted || resource.returnDeletedObject) return object;
       return {
@@ -274,7 +274,7 @@ export async function handleResource(
       };
     }
     case 'deletecollection': {
-      const options = deleteOptions(context.decodeBody(request), query, dryRun);
+      const options = deleteOptions(await context.decodeBody(request), query, dryRun);
       const selectors = parseSelectors(store, query);
       const listed = await store.list({ ...(namespace ? { namespace } : {}), ...selectors });
       const items: KubeObject[] = [];

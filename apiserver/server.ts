@@ -1,16 +1,9 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { parse as parseYaml } from 'yaml';
 import { conversionFor, storageResourceOf } from '../api/conversion/index.js';
 import { groupVersion, type ResourceDefinition } from '../api/resource.js';
 import { badRequest, internalError, isStatusError, notFound, type StatusError } from '../api/status.js';
 import type { Store } from '../store/types.js';
 import '../api/types/index.js';
-import {
-  decodeProtobufObject,
-  encodeProtobufObject,
-  encodeProtobufStatus,
-  ProtobufEncodeError,
-} from '../api/schema/protobuf.js';
 import { strategies } from '../api/strategies/index.js';
 import { bootstrap } from './bootstrap.js';
 import { Discovery } from './discovery.js';
@@ -100,7 +93,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     decodeBody: (request, expectedSchema) => decodeBody(request, expectedSchema),
   };
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler(async (error, _request, reply) => {
     const translated = translateStoreError(error);
     const status: StatusError = isStatusError(translated)
       ? translated
@@ -110,8 +103,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     if (status.code >= 500) console.error(error);
     reply.code(status.code);
     if (wantsProtobuf(_request.headers.accept)) {
-      void reply.type(protobufMediaType).send(encodeProtobufStatus(status.status));
-    } else void reply.type('application/json').send(JSON.stringify(status.status));
+      const { encodeProtobufStatus } = await loadProtobuf();
+      return reply.type(protobufMediaType).send(encodeProtobufStatus(status.status));
+    }
+    return reply.type('application/json').send(JSON.stringify(status.status));
   });
   app.setNotFoundHandler((request, reply) => {
     void reply
@@ -188,6 +183,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     // Objects, lists and Status go out in protobuf to clients that prefer it; Tables stay JSON.
     if (result !== reply && wantsProtobuf(request.headers.accept) && !isTable(result)) {
       const object = result as Record<string, unknown>;
+      const { encodeProtobufObject, encodeProtobufStatus, ProtobufEncodeError } = await loadProtobuf();
       try {
         const encoded =
           object.kind === 'Status' ? encodeProtobufStatus(object) : encodeProtobufObject(object);
@@ -218,16 +214,25 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   };
 }
 
+/**
+ * Loaded on first use: protobuf and YAML bodies are the exception, and each library costs start-up
+ * time (~25 ms) and memory a server that only speaks JSON does not need.
+ */
+let protobufModule: Promise<typeof import('../api/schema/protobuf.js')> | undefined;
+let yamlModule: Promise<typeof import('yaml')> | undefined;
+const loadProtobuf = () => (protobufModule ??= import('../api/schema/protobuf.js'));
+const loadYaml = () => (yamlModule ??= import('yaml'));
+
 const isTable = (value: unknown) => (value as { kind?: unknown } | undefined)?.kind === 'Table';
 
 /** JSON is the default (a missing Content-Type is read as JSON, as Kubernetes does). */
-function decodeBody(request: FastifyRequest, expectedSchema?: string): unknown {
+async function decodeBody(request: FastifyRequest, expectedSchema?: string): Promise<unknown> {
   const body = request.body as Buffer | undefined;
   if (!body || body.length === 0) return undefined;
   const type = (request.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
   if (type === 'application/vnd.kubernetes.protobuf') {
     try {
-      return decodeProtobufObject(body, expectedSchema);
+      return (await loadProtobuf()).decodeProtobufObject(body, expectedSchema);
     } catch (error) {
       throw badRequest(`the protobuf request body could not be decoded: ${(error as Error).message}`);
     }
@@ -237,7 +242,7 @@ function decodeBody(request: FastifyRequest, expectedSchema?: string): unknown {
   // of which JSON is a subset.
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
     try {
-      return parseYaml(text);
+      return (await loadYaml()).parse(text);
     } catch (error) {
       throw badRequest(`the request body is not valid YAML: ${(error as Error).message}`);
     }

@@ -2,7 +2,6 @@ import type { ServerResponse } from 'node:http';
 import type { FieldSelector } from '../api/fields.js';
 import type { Selector } from '../api/labels.js';
 import type { KubeObject } from '../api/resource.js';
-import { encodeProtobufWatchEvent } from '../api/schema/protobuf.js';
 import { gone } from '../api/status.js';
 import type { ResourceStore } from './resource-store.js';
 import { parseResourceVersion } from './resource-store.js';
@@ -132,6 +131,9 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 export async function serveWatch(request: HttpWatchRequest, response: ServerResponse): Promise<void> {
   const { store } = request;
   const protobuf = request.protobuf === true && !request.table;
+  const encodeProtobufWatchEvent = protobuf
+    ? (await import('../api/schema/protobuf.js')).encodeProtobufWatchEvent
+    : () => Buffer.alloc(0);
   let columnsSent = false;
   const encode = (type: WatchEventType, object: KubeObject, event?: CacheEvent): Buffer => {
     if (protobuf) {

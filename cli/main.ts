@@ -2,9 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { HttpClient } from '../client/http-client.js';
-import { allControllers } from '../controllers/index.js';
-import { startControllerManager } from '../controllers/manager.js';
 import { up } from './up.js';
 
 const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [--store URL] [--ephemeral]
@@ -30,6 +27,12 @@ async function controllerManager(args: string[]): Promise<number> {
     process.stderr.write(usage);
     return 2;
   }
+  // Loaded only for this command, so `skiff up` starts without them.
+  const [{ HttpClient }, { allControllers }, { startControllerManager }] = await Promise.all([
+    import('../client/http-client.js'),
+    import('../controllers/index.js'),
+    import('../controllers/manager.js'),
+  ]);
   const client = HttpClient.fromKubeconfig({ path: values.kubeconfig });
   const identity = values.identity ?? `${hostname()}_${randomUUID()}`;
   const manager = startControllerManager({

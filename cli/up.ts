@@ -2,10 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resources } from '../api/resources/index.js';
-import { createInProcessClient } from '../apiserver/in-process-client.js';
 import { createApiServer } from '../apiserver/server.js';
-import { allControllers } from '../controllers/index.js';
-import { startControllerManager } from '../controllers/manager.js';
 import { Compactor } from '../store/compactor.js';
 import { openStore } from '../store/open.js';
 
@@ -40,9 +37,24 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   const server = await createApiServer({ store, resources, advertiseAddress: `${address}:${port}` });
   const url = `http://${address}:${port}`;
   await server.app.listen({ port, host: address });
-  // The controllers run beside the API server, reaching it through the in-process client.
-  const client = createInProcessClient(server);
-  const controllers = startControllerManager({ client, controllers: allControllers });
+  // The controllers run beside the API server, reaching it through the in-process client. They load
+  // after the server listens: the API is ready to serve without them, as it is without
+  // kube-controller-manager, and loading them first would only delay the first answer.
+  const controllers = (async () => {
+    const [{ createInProcessClient }, { allControllers }, { startControllerManager }] = await Promise.all([
+      import('../apiserver/in-process-client.js'),
+      import('../controllers/index.js'),
+      import('../controllers/manager.js'),
+    ]);
+    const client = createInProcessClient(server);
+    const manager = startControllerManager({ client, controllers: allControllers });
+    return {
+      async stop() {
+        await manager.stop();
+        await client.close();
+      },
+    };
+  })();
   const kubeconfig = join(dataDir, 'kubeconfig');
   await writeFile(kubeconfig, kubeconfigFor(url), { mode: 0o600 });
   let stopping: Promise<void> | undefined;
@@ -51,8 +63,7 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     kubeconfig,
     stop() {
       stopping ??= (async () => {
-        await controllers.stop();
-        await client.close();
+        await (await controllers).stop();
         await server.close();
         await compactor.stop();
         await store.close();

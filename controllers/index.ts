@@ -1,6 +1,8 @@
 import type { ControllerFactory } from './framework.js';
 import { garbageCollector } from './garbage-collector.js';
 import { namespaceController } from './namespace.js';
+import { replicaSetController } from './replicaset.js';
+import { replicationControllerController } from './replication-controller.js';
 import { serviceAccountController } from './service-account.js';
 
 /** Every controller the manager runs, in the order they are made. */
@@ -8,4 +10,6 @@ export const allControllers: readonly ControllerFactory[] = [
   namespaceController,
   serviceAccountController,
   garbageCollector,
+  replicaSetController,
+  replicationControllerController,
 ];
