@@ -10,7 +10,7 @@ import { type AdmissionContext, admitter, checkBodyAgainstUrl } from './admissio
 import { wantsProtobuf, wantsTable } from './negotiation.js';
 import { jsonPatch, mergePatch, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './request-info.js';
-import type { DeleteOptions, ResourceStore } from './resource-store.js';
+import { type DeleteOptions, formatTime, type ResourceStore } from './resource-store.js';
 import { parseIncludeObject, table } from './table.js';
 import { serveWatch } from './watch-handler.js';
 
@@ -543,7 +543,7 @@ async function bindPod(
         type: 'PodScheduled',
         status: 'True',
         lastProbeTime: null,
-        lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z',
+        lastTransitionTime: formatTime(new Date()),
       } as never);
       return { ...pod, spec: { ...spec, nodeName: target.name }, status: { ...status, conditions } };
     },

@@ -41,7 +41,7 @@ export class TerminalError extends Error {
 export interface QueueControllerOptions {
   readonly name: string;
   readonly context: ControllerContext;
-  readonly reconcile: (key: string) => Promise<ReconcileResult | undefined | void>;
+  readonly reconcile: (key: string) => Promise<ReconcileResult | undefined>;
   /** Workers processing keys at once (a key is never processed by two at a time). */
   readonly workers?: number;
 }
