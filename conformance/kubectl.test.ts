@@ -279,6 +279,59 @@ ${ports.map((port) => `        - containerPort: ${port}`).join('\n')}
     ).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it('deletes with each cascade mode: orphan keeps the pods, foreground and background take them', async () => {
+    const file = join(skiff.dataDir, `rs-${version}.yaml`);
+    const replicaSet = (name: string) => `apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {set: ${name}}
+  template:
+    metadata:
+      labels: {set: ${name}}
+    spec:
+      containers:
+      - name: c
+        image: busybox:1.36
+`;
+    const pods = async (name: string) =>
+      (await kubectl('get', 'pods', '-l', `set=${name}`, '-o', 'name')).split('\n').filter(Boolean);
+    const eventually = async (check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error('condition not met in time');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    for (const mode of ['orphan', 'foreground', 'background']) {
+      const name = `cascade-${mode}`;
+      await writeFile(file, replicaSet(name));
+      await kubectl('apply', '-f', file);
+      await eventually(async () => (await pods(name)).length === 2);
+      expect(await kubectl('delete', 'replicaset', name, `--cascade=${mode}`)).toBe(
+        `replicaset.apps "${name}" deleted\n`,
+      );
+      if (mode === 'orphan') {
+        expect(await pods(name)).toHaveLength(2);
+        const owners = await kubectl(
+          'get',
+          'pods',
+          '-l',
+          `set=${name}`,
+          '-o',
+          'jsonpath={.items[*].metadata.ownerReferences}',
+        );
+        expect(owners).toBe('');
+      } else {
+        await eventually(async () => (await pods(name)).length === 0);
+      }
+    }
+  });
+
   it('rejects bad input with the Status kubectl prints', async () => {
     const result = await skiff.kubectl(['create', 'namespace', 'Not_Valid'], { binary: path });
     expect(result.code).toBe(1);
