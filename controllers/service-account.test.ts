@@ -8,21 +8,7 @@ import { InformerFactory } from '../client/informer-factory.js';
 import { refFor } from '../client/refs.js';
 import { FakeClock, settle } from '../client/testing/fake-clock.js';
 import { MemoryClient } from '../client/testing/memory-client.js';
-import type {
-  CreateOptions,
-  DeleteCollectionOptions,
-  DeleteOptions,
-  KubeClient,
-  ListOptions,
-  ObjectList,
-  PatchOptions,
-  PatchType,
-  ResourceRef,
-  StatusSuccess,
-  UpdateOptions,
-  Watch,
-  WatchOptions,
-} from '../client/types.js';
+import { RecordingClient } from '../client/testing/recording-client.js';
 import { openMemoryStore } from '../store/memory.js';
 import type { ControllerContext, ControllerFactory } from './framework.js';
 import { startControllerManager } from './manager.js';
@@ -31,93 +17,6 @@ import {
   type ServiceAccountController,
   serviceAccountController,
 } from './service-account.js';
-
-/** One write: `create serviceaccounts/default -n shop`, with what was sent. */
-interface Write {
-  readonly summary: string;
-  readonly body?: unknown;
-}
-
-/** The memory client, recording every write in order; `failures` make chosen writes fail once each. */
-class RecordingClient implements KubeClient {
-  readonly writes: Write[] = [];
-  readonly failures: { summary: string; error: unknown }[] = [];
-  readonly #inner: MemoryClient;
-
-  constructor(inner: MemoryClient) {
-    this.#inner = inner;
-  }
-
-  get<T extends KubeObject = KubeObject>(ref: ResourceRef, name: string): Promise<T> {
-    return this.#inner.get<T>(ref, name);
-  }
-
-  list<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ListOptions): Promise<ObjectList<T>> {
-    return this.#inner.list<T>(ref, options);
-  }
-
-  watch<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: WatchOptions): Promise<Watch<T>> {
-    return this.#inner.watch<T>(ref, options);
-  }
-
-  async create<T extends KubeObject = KubeObject>(
-    ref: ResourceRef,
-    object: NoInfer<T>,
-    options?: CreateOptions,
-  ): Promise<T> {
-    this.#record(`create ${target(ref, object.metadata?.name)}`, object);
-    return this.#inner.create<T>(ref, object, options);
-  }
-
-  async update<T extends KubeObject = KubeObject>(
-    ref: ResourceRef,
-    object: NoInfer<T>,
-    options?: UpdateOptions,
-  ): Promise<T> {
-    this.#record(`update ${target(ref, object.metadata?.name, options?.subresource)}`, object);
-    return this.#inner.update<T>(ref, object, options);
-  }
-
-  async patch<T extends KubeObject = KubeObject>(
-    ref: ResourceRef,
-    name: string,
-    patchType: PatchType,
-    patch: unknown,
-    options?: PatchOptions,
-  ): Promise<T> {
-    this.#record(`patch ${target(ref, name, options?.subresource)}`, patch);
-    return this.#inner.patch<T>(ref, name, patchType, patch, options);
-  }
-
-  async delete<T extends KubeObject = KubeObject>(
-    ref: ResourceRef,
-    name: string,
-    options?: DeleteOptions,
-  ): Promise<T | StatusSuccess> {
-    this.#record(`delete ${target(ref, name)}`, options);
-    return this.#inner.delete<T>(ref, name, options);
-  }
-
-  async deleteCollection<T extends KubeObject = KubeObject>(
-    ref: ResourceRef,
-    options?: DeleteCollectionOptions,
-  ): Promise<ObjectList<T>> {
-    this.#record(`deletecollection ${target(ref)}`, options);
-    return this.#inner.deleteCollection<T>(ref, options);
-  }
-
-  #record(summary: string, body: unknown): void {
-    this.writes.push({ summary, body: structuredClone(body) });
-    const failure = this.failures.findIndex((candidate) => candidate.summary === summary);
-    if (failure >= 0) throw this.failures.splice(failure, 1)[0]!.error;
-  }
-}
-
-function target(ref: ResourceRef, name?: string, subresource?: string): string {
-  const resource = ref.group === '' ? ref.resource : `${ref.resource}.${ref.group}`;
-  const path = [resource, name, subresource].filter(Boolean).join('/');
-  return ref.namespace === undefined ? path : `${path} -n ${ref.namespace}`;
-}
 
 interface Fixture {
   readonly clock: FakeClock;
