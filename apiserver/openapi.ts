@@ -24,23 +24,42 @@ import { patchTypes } from './patch.js';
  * document with only its version and title is enough for them to go on to v3.
  */
 export class OpenApiV3 {
-  readonly #documents = new Map<string, { body: string; hash: string }>();
-  readonly #index: string;
+  readonly #resources: readonly ResourceDefinition[];
+  /**
+   * Built on first request, not at start: the documents take ~25 ms and ~1 MB, and only clients that
+   * validate or explain ask for them.
+   */
+  #built: { documents: Map<string, { body: string; hash: string }>; index: string } | undefined;
 
   constructor(resources: readonly ResourceDefinition[]) {
+    this.#resources = resources;
+  }
+
+  get #documents(): Map<string, { body: string; hash: string }> {
+    return this.#build().documents;
+  }
+
+  get #index(): string {
+    return this.#build().index;
+  }
+
+  #build(): { documents: Map<string, { body: string; hash: string }>; index: string } {
+    if (this.#built) return this.#built;
     const byGroupVersion = new Map<string, ResourceDefinition[]>();
-    for (const resource of resources) {
+    for (const resource of this.#resources) {
       const path = groupVersionPath(resource);
       byGroupVersion.set(path, [...(byGroupVersion.get(path) ?? []), resource]);
     }
+    const documents = new Map<string, { body: string; hash: string }>();
     const index: Record<string, { serverRelativeURL: string }> = {};
     for (const [path, list] of byGroupVersion) {
       const body = JSON.stringify(groupVersionDocument(list));
       const hash = createHash('sha512').update(body).digest('hex').toUpperCase();
-      this.#documents.set(path, { body, hash });
+      documents.set(path, { body, hash });
       index[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hash}` };
     }
-    this.#index = JSON.stringify({ paths: index });
+    this.#built = { documents, index: JSON.stringify({ paths: index }) };
+    return this.#built;
   }
 
   /** `{"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=…"}, …}}`, as a JSON string. */

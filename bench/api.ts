@@ -23,24 +23,27 @@ function pod(name: string) {
 }
 
 async function startSkiff(dataDir: string, port: number) {
+  const url = `http://127.0.0.1:${port}`;
+  // Warm the client first, so its own start-up is not counted as the server's.
+  await send('http://127.0.0.1:1', 'GET', '/').catch(() => undefined);
   const started = now();
   const child = spawn(
     process.execPath,
     ['dist/cli/main.js', 'up', '--data-dir', dataDir, '--port', String(port)],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Skiff is up')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`skiff exited (${code})`)));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  // Ready means answering: the first successful /readyz after the process started.
-  while ((await fetch(`${url}/readyz`).catch(() => undefined))?.ok !== true)
-    await new Promise((r) => setTimeout(r, 5));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`skiff exited (${code})`))),
+  );
+  // Ready means answering: the first successful /readyz after the process was spawned.
+  const ready = (async () => {
+    while ((await send(url, 'GET', '/readyz').catch(() => undefined))?.status !== 200) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  })();
+  await Promise.race([ready, exited]);
   return { child, url, readyMs: now() - started };
 }
 
