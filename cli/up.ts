@@ -17,6 +17,8 @@ export interface UpOptions {
   readonly address?: string;
   readonly store?: string;
   readonly ephemeral?: boolean;
+  /** Run the controller manager beside the API server (default true; tests of the API alone turn it off). */
+  readonly controllers?: boolean;
 }
 
 export interface RunningSkiff {
@@ -41,6 +43,7 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   // after the server listens: the API is ready to serve without them, as it is without
   // kube-controller-manager, and loading them first would only delay the first answer.
   const controllers = (async () => {
+    if (options.controllers === false) return { stop: async () => {} };
     const [{ createInProcessClient }, { allControllers }, { startControllerManager }] = await Promise.all([
       import('../apiserver/in-process-client.js'),
       import('../controllers/index.js'),

@@ -42,10 +42,17 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
-export async function startSkiff(options: { ephemeral?: boolean } = {}): Promise<TestSkiff> {
+export async function startSkiff(
+  options: { ephemeral?: boolean; controllers?: boolean } = {},
+): Promise<TestSkiff> {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-test-'));
   const port = await freePort();
-  const skiff = await up({ dataDir, port, ephemeral: options.ephemeral ?? true });
+  const skiff = await up({
+    dataDir,
+    port,
+    ephemeral: options.ephemeral ?? true,
+    controllers: options.controllers ?? true,
+  });
   const cacheDir = join(dataDir, 'kube-cache');
   return {
     ...skiff,

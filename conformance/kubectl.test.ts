@@ -151,7 +151,7 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
       await kubectl('-n', `${ns}-b`, 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'),
     ).toBe('3');
     expect(await kubectl('-n', `${ns}-b`, 'get', 'deployment', 'web', '-o', 'wide')).toMatch(
-      /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/3\s+0\s+0\s+\S+\s+nginx\s+nginx:1.25\s+app=web\n$/,
+      /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/3\s+\d+\s+0\s+\S+\s+nginx\s+nginx:1.25\s+app=web\n$/,
     );
     for (const name of ['b', 'c', 'a']) await kubectl('-n', `${ns}-b`, 'create', 'configmap', name);
     expect(

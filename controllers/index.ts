@@ -1,3 +1,4 @@
+import { deploymentController } from './deployment.js';
 import type { ControllerFactory } from './framework.js';
 import { garbageCollector } from './garbage-collector.js';
 import { namespaceController } from './namespace.js';
@@ -12,4 +13,5 @@ export const allControllers: readonly ControllerFactory[] = [
   garbageCollector,
   replicaSetController,
   replicationControllerController,
+  deploymentController,
 ];
