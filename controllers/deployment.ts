@@ -36,7 +36,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { labelSelectorAsSelector, type Selector } from '../api/labels.js';
-import type { KubeObject, OwnerReference } from '../api/resource.js';
+import type { OwnerReference } from '../api/resource.js';
 import { isStatusError } from '../api/status.js';
 import type { Clock } from '../client/clock.js';
 import { namespaceIndex, objectKey, splitKey } from '../client/indexed-store.js';
@@ -44,6 +44,7 @@ import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';
 import type { WorkQueue } from '../client/work-queue.js';
+import { claimChildren } from './claim.js';
 import {
   AVAILABLE,
   activeSets,
@@ -100,7 +101,7 @@ import {
   QueueController,
   type ReconcileResult,
 } from './framework.js';
-import type { Pod } from './replicaset.js';
+import { controllerOf, hasStatusCause, messageOf, type Pod } from './pods.js';
 
 export type { Deployment, DeploymentCondition, DeploymentStatus } from './deployment/util.js';
 
@@ -290,7 +291,18 @@ export class DeploymentController implements Controller {
       return undefined;
     }
 
-    sync.sets = await this.#claimReplicaSets(deployment, selector);
+    sync.sets = await claimChildren(
+      {
+        client: this.#client,
+        owner: deployment,
+        ownerKind: { apiVersion: 'apps/v1', kind: 'Deployment' },
+        ownerRef: this.#deploymentRef(namespace),
+        selector,
+        childRef: this.#setRef(namespace),
+        childKind: 'ReplicaSet',
+      },
+      this.#sets.store.byIndex(namespaceIndex, namespace ?? ''),
+    );
 
     if (deployment.metadata?.deletionTimestamp) {
       await this.#syncStatusOnly(sync);
@@ -308,73 +320,6 @@ export class DeploymentController implements Controller {
     if (deployment.spec?.strategy?.type === RECREATE) await this.#rolloutRecreate(sync);
     else await this.#rolloutRolling(sync);
     return sync.requeueAfterMs === undefined ? undefined : { requeueAfterMs: sync.requeueAfterMs };
-  }
-
-  /** Upstream's ClaimReplicaSets: ours that match, plus matching orphans adopted; failures thrown together. */
-  async #claimReplicaSets(deployment: Deployment, selector: Selector): Promise<ReplicaSet[]> {
-    const meta = deployment.metadata ?? {};
-    const beingDeleted = meta.deletionTimestamp !== undefined;
-    const claimed: ReplicaSet[] = [];
-    const errors: unknown[] = [];
-    let canAdopt: Promise<void> | undefined;
-    for (const set of this.#sets.store.byIndex(namespaceIndex, meta.namespace ?? '')) {
-      const owner = controllerOf(set);
-      const labels = set.metadata?.labels;
-      try {
-        if (owner) {
-          if (owner.uid !== meta.uid) continue;
-          if (selector.matches(labels)) claimed.push(set);
-          else if (!beingDeleted) await this.#releaseReplicaSet(deployment, set);
-          continue;
-        }
-        if (beingDeleted || set.metadata?.deletionTimestamp || !selector.matches(labels)) continue;
-        canAdopt ??= this.#recheckDeletion(deployment);
-        await canAdopt;
-        const adopted = await this.#client.patch<ReplicaSet>(
-          this.#setRef(meta.namespace),
-          set.metadata?.name ?? '',
-          'strategic',
-          { metadata: { ownerReferences: [controllerRefFor(deployment)], uid: set.metadata?.uid } },
-        );
-        claimed.push(adopted);
-      } catch (error) {
-        if (isStatusError(error, 'NotFound')) continue;
-        errors.push(error);
-      }
-    }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, `[${errors.map(messageOf).join(', ')}]`);
-    return claimed;
-  }
-
-  /** Before adopting, an uncached read: a deployment being deleted adopts nothing. */
-  async #recheckDeletion(deployment: Deployment): Promise<void> {
-    const meta = deployment.metadata ?? {};
-    const fresh = await this.#client.get<Deployment>(this.#deploymentRef(meta.namespace), meta.name ?? '');
-    if (fresh.metadata?.uid !== meta.uid) {
-      throw new Error(
-        `original Deployment ${meta.namespace}/${meta.name} is gone: got uid ${fresh.metadata?.uid}, wanted ${meta.uid}`,
-      );
-    }
-    if (fresh.metadata?.deletionTimestamp) {
-      throw new Error(
-        `${meta.namespace}/${meta.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`,
-      );
-    }
-  }
-
-  async #releaseReplicaSet(deployment: Deployment, set: ReplicaSet): Promise<void> {
-    try {
-      await this.#client.patch(this.#setRef(set.metadata?.namespace), set.metadata?.name ?? '', 'strategic', {
-        metadata: {
-          uid: set.metadata?.uid,
-          ownerReferences: [{ $patch: 'delete', uid: deployment.metadata?.uid }],
-        },
-      });
-    } catch (error) {
-      if (isStatusError(error, 'NotFound') || isStatusError(error, 'Invalid')) return;
-      throw error;
-    }
   }
 
   // ---- the new set and the old ones ----
@@ -1044,10 +989,6 @@ export const deploymentController: ControllerFactory = (context) => new Deployme
 
 // ---------------------------------------------------------------------------------------------------
 
-function controllerOf(object: KubeObject): OwnerReference | undefined {
-  return object.metadata?.ownerReferences?.find((reference) => reference.controller === true);
-}
-
 function controllerRefFor(deployment: Deployment): OwnerReference {
   return {
     apiVersion: 'apps/v1',
@@ -1113,12 +1054,4 @@ function replicaFailure(
 
 function sameStatus(current: DeploymentStatus | undefined, next: DeploymentStatus): boolean {
   return isDeepStrictEqual(normalStatus(current), normalStatus(next));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function hasStatusCause(error: unknown, type: string): boolean {
-  return isStatusError(error) && (error.status.details?.causes ?? []).some((cause) => cause.reason === type);
 }

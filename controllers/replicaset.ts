@@ -27,7 +27,6 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { labelSelectorAsSelector, type Selector, selectorFromSet } from '../api/labels.js';
-import { dns1123SubdomainMaxLength } from '../api/names.js';
 import type { KubeObject, OwnerReference } from '../api/resource.js';
 import { isStatusError } from '../api/status.js';
 import type { Clock } from '../client/clock.js';
@@ -36,7 +35,9 @@ import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';
 import type { WorkQueue } from '../client/work-queue.js';
+import { claimChildren } from './claim.js';
 import { EventRecorder, type EventType } from './event-recorder.js';
+import { Expectations } from './expectations.js';
 import {
   type Controller,
   type ControllerContext,
@@ -45,25 +46,29 @@ import {
   type ReconcileResult,
   TerminalError,
 } from './framework.js';
+import {
+  controllerOf,
+  controllerRef,
+  eventKeyOf,
+  formatTime,
+  hasStatusCause,
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  messageOf,
+  NAMESPACE_TERMINATING_CAUSE,
+  type Pod,
+  type PodTemplate,
+  podCondition,
+  podFromTemplate,
+  timeOf,
+} from './pods.js';
+import { slowStartBatch } from './slow-start.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The objects, as far as this controller reads them
 
-interface PodCondition {
-  type?: string;
-  status?: string;
-  lastTransitionTime?: string;
-}
-
-export interface Pod extends KubeObject {
-  spec?: { nodeName?: string; [field: string]: unknown };
-  status?: {
-    phase?: string;
-    conditions?: PodCondition[];
-    containerStatuses?: { restartCount?: number; [field: string]: unknown }[];
-    [field: string]: unknown;
-  };
-}
+export type { Pod } from './pods.js';
 
 export interface ReplicaSetCondition {
   type: string;
@@ -81,15 +86,6 @@ export interface ReplicaSetStatus {
   observedGeneration?: number;
   conditions?: ReplicaSetCondition[];
   [field: string]: unknown;
-}
-
-interface PodTemplate {
-  metadata?: {
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-  };
-  spec?: Record<string, unknown>;
 }
 
 /** A ReplicaSet or a ReplicationController: the fields they share (only the selector's form differs). */
@@ -132,13 +128,9 @@ export const replicaSetKind: ReplicatedKind = {
 const BURST_REPLICAS = 500;
 /** The first slow-start batch (upstream's SlowStartInitialBatchSize). */
 const SLOW_START_INITIAL_BATCH = 1;
-/** Expectations not met after this long are given up, so a lost watch event cannot stall a set. */
-const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
 const STATUS_UPDATE_RETRIES = 1;
 const REPLICA_FAILURE = 'ReplicaFailure';
 const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
-/** The status cause a create in a namespace being deleted fails with: nothing to report, nothing to retry. */
-const NAMESPACE_TERMINATING_CAUSE = 'NamespaceTerminating';
 
 // ---------------------------------------------------------------------------------------------------
 // The controller
@@ -331,7 +323,18 @@ export class ReplicaSetController implements Controller {
       });
     }
     const active = this.#pods.store.byIndex(namespaceIndex, namespace ?? '').filter(isPodActive);
-    const pods = await this.#claimPods(set, selector, active);
+    const pods = await claimChildren(
+      {
+        client: this.#client,
+        owner: set,
+        ownerKind: this.#kind,
+        ownerRef: this.#setRef(namespace),
+        selector,
+        childRef: this.#podRef(namespace),
+        childKind: 'Pod',
+      },
+      active,
+    );
 
     let manageError: unknown;
     if (needsSync && !set.metadata?.deletionTimestamp) {
@@ -346,99 +349,6 @@ export class ReplicaSetController implements Controller {
     if (manageError !== undefined) throw manageError;
     const wait = untilNextAvailable(set, pods, now);
     return wait === undefined ? undefined : { requeueAfterMs: wait };
-  }
-
-  /**
-   * The pods this set controls after adopting and releasing (upstream's PodControllerRefManager
-   * ClaimPods). Every pod is tried; the failures are thrown together at the end.
-   */
-  async #claimPods(set: ReplicatedSet, selector: Selector, pods: readonly Pod[]): Promise<Pod[]> {
-    const meta = set.metadata ?? {};
-    const beingDeleted = meta.deletionTimestamp !== undefined;
-    let canAdopt: Promise<void> | undefined;
-    const claimed: Pod[] = [];
-    const errors: unknown[] = [];
-    for (const pod of pods) {
-      const podMeta = pod.metadata ?? {};
-      const owner = controllerOf(pod);
-      try {
-        if (owner) {
-          // Someone else's: not ours to touch.
-          if (owner.uid !== meta.uid) continue;
-          // Ours and matching: claimed, even while the set is being deleted (that takes no action).
-          if (selector.matches(podMeta.labels)) claimed.push(pod);
-          // Ours but no longer matching: let it go, unless the set is going away anyway.
-          else if (!beingDeleted) await this.#releasePod(set, pod);
-          continue;
-        }
-        if (beingDeleted || !selector.matches(podMeta.labels)) continue;
-        if (podMeta.deletionTimestamp) continue;
-        if (meta.namespace && meta.namespace !== podMeta.namespace) continue;
-        // Before the first adoption, make sure (uncached) the set is not being deleted: adopting pods a
-        // dying set would then orphan again helps no one.
-        canAdopt ??= this.#recheckDeletion(set);
-        try {
-          await canAdopt;
-        } catch (error) {
-          throw new Error(
-            `can't adopt Pod ${podMeta.namespace}/${podMeta.name} (${podMeta.uid}): ${messageOf(error)}`,
-            { cause: error },
-          );
-        }
-        await this.#adoptPod(set, pod);
-        claimed.push(pod);
-      } catch (error) {
-        // Gone meanwhile: nothing to claim.
-        if (isStatusError(error, 'NotFound')) continue;
-        errors.push(error);
-      }
-    }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, `[${errors.map(messageOf).join(', ')}]`);
-    return claimed;
-  }
-
-  async #recheckDeletion(set: ReplicatedSet): Promise<void> {
-    const meta = set.metadata ?? {};
-    let fresh: ReplicatedSet;
-    try {
-      fresh = await this.#client.get<ReplicatedSet>(this.#setRef(meta.namespace), meta.name ?? '');
-      if (fresh.metadata?.uid !== meta.uid) {
-        throw new Error(
-          `original ${this.#kind.kind} ${meta.namespace}/${meta.name} is gone: got uid ${fresh.metadata?.uid}, wanted ${meta.uid}`,
-        );
-      }
-    } catch (error) {
-      throw new Error(`can't recheck DeletionTimestamp: ${messageOf(error)}`, { cause: error });
-    }
-    if (fresh.metadata?.deletionTimestamp) {
-      throw new Error(
-        `${meta.namespace}/${meta.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`,
-      );
-    }
-  }
-
-  /**
-   * Adds our controller reference. The pod's uid in the patch is a precondition: should the pod have
-   * been deleted and made again under its name, the patch fails rather than adopting the stranger.
-   */
-  async #adoptPod(set: ReplicatedSet, pod: Pod): Promise<void> {
-    await this.#client.patch(this.#podRef(pod.metadata?.namespace), pod.metadata?.name ?? '', 'strategic', {
-      metadata: { ownerReferences: [this.#controllerRef(set)], uid: pod.metadata?.uid },
-    });
-  }
-
-  /** Removes our reference (a strategic-merge delete by uid), with the pod's uid as precondition. */
-  async #releasePod(set: ReplicatedSet, pod: Pod): Promise<void> {
-    try {
-      await this.#client.patch(this.#podRef(pod.metadata?.namespace), pod.metadata?.name ?? '', 'strategic', {
-        metadata: { uid: pod.metadata?.uid, ownerReferences: [{ $patch: 'delete', uid: set.metadata?.uid }] },
-      });
-    } catch (error) {
-      // Gone, or made again under the same name (the uid precondition): either way not ours any more.
-      if (isStatusError(error, 'NotFound') || isStatusError(error, 'Invalid')) return;
-      throw error;
-    }
   }
 
   async #manageReplicas(key: string, set: ReplicatedSet, pods: readonly Pod[]): Promise<void> {
@@ -482,7 +392,7 @@ export class ReplicaSetController implements Controller {
   /** Upstream's RealPodControl.CreatePods: the pod from the template, with an event either way. */
   async #createPod(set: ReplicatedSet): Promise<void> {
     const namespace = set.metadata?.namespace;
-    const pod = podFromTemplate(set, this.#controllerRef(set));
+    const pod = podFromTemplate(set, set.spec?.template, controllerRef(set, this.#kind));
     if (Object.keys(pod.metadata?.labels ?? {}).length === 0)
       throw new Error('unable to create pods, no labels');
     let created: Pod;
@@ -574,17 +484,6 @@ export class ReplicaSetController implements Controller {
     );
   }
 
-  #controllerRef(set: ReplicatedSet): OwnerReference {
-    return {
-      apiVersion: this.#kind.apiVersion,
-      kind: this.#kind.kind,
-      name: set.metadata?.name ?? '',
-      uid: set.metadata?.uid ?? '',
-      controller: true,
-      blockOwnerDeletion: true,
-    };
-  }
-
   #setRef(namespace: string | undefined): ResourceRef {
     return refFor({ apiVersion: this.#kind.apiVersion, kind: this.#kind.kind }, namespace);
   }
@@ -597,68 +496,6 @@ export class ReplicaSetController implements Controller {
 /** kube-controller-manager's ReplicaSet controller. */
 export const replicaSetController: ControllerFactory = (context) =>
   new ReplicaSetController({ context, kind: replicaSetKind });
-
-// ---------------------------------------------------------------------------------------------------
-// Pods
-
-function controllerOf(object: KubeObject): OwnerReference | undefined {
-  return object.metadata?.ownerReferences?.find((reference) => reference.controller === true);
-}
-
-/** Upstream's IsPodActive: not finished and not being deleted. */
-function isPodActive(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
-}
-
-function readyCondition(pod: Pod): PodCondition | undefined {
-  return pod.status?.conditions?.find((condition) => condition.type === 'Ready');
-}
-
-function isPodReady(pod: Pod): boolean {
-  return readyCondition(pod)?.status === 'True';
-}
-
-/** Ready for more than minReadySeconds, by the Ready condition's lastTransitionTime (upstream's IsPodAvailable). */
-function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(pod)) return false;
-  if (minReadySeconds === 0) return true;
-  const since = timeOf(readyCondition(pod)?.lastTransitionTime);
-  return since !== 0 && since + minReadySeconds * 1000 < now;
-}
-
-/** Milliseconds since the epoch, or 0 (Go's zero time) when absent or unreadable. */
-function timeOf(timestamp: string | null | undefined): number {
-  if (!timestamp) return 0;
-  const parsed = Date.parse(timestamp);
-  return Number.isNaN(parsed) ? 0 : parsed;
-}
-
-/** As the API writes times: seconds, UTC. */
-function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-/** Upstream's GetPodFromTemplate: the template's labels, annotations, finalizers and spec, our reference. */
-function podFromTemplate(set: ReplicatedSet, controllerRef: OwnerReference): Pod {
-  const template = set.spec?.template ?? {};
-  const { labels, annotations, finalizers } = template.metadata ?? {};
-  const name = set.metadata?.name ?? '';
-  // The dash makes names prettier, unless it makes the prefix too long to be a name.
-  const generateName = name.length + 1 > dns1123SubdomainMaxLength ? name : `${name}-`;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName,
-      ...(labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}),
-      ...(annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
-      ...(finalizers && finalizers.length > 0 ? { finalizers: [...finalizers] } : {}),
-      ownerReferences: [controllerRef],
-    },
-    spec: structuredClone(template.spec ?? {}),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Choosing pods to delete: upstream's ActivePodsWithRanks, with PodDeletionCost and LogarithmicScaleDown
@@ -714,8 +551,8 @@ function lessUseful(a: RankedPod, b: RankedPod, now: number): boolean {
   if (costA !== costB) return costA < costB;
   if (a.rank !== b.rank) return a.rank > b.rank;
   if (readyA && readyB) {
-    const sinceA = timeOf(readyCondition(a.pod)?.lastTransitionTime);
-    const sinceB = timeOf(readyCondition(b.pod)?.lastTransitionTime);
+    const sinceA = timeOf(podCondition(a.pod, 'Ready')?.lastTransitionTime);
+    const sinceB = timeOf(podCondition(b.pod, 'Ready')?.lastTransitionTime);
     if (sinceA !== sinceB) return newerOnLogScale(a.pod, sinceA, b.pod, sinceB, now);
   }
   const restartsA = maxContainerRestarts(a.pod);
@@ -841,117 +678,10 @@ function untilNextAvailable(set: ReplicatedSet, pods: readonly Pod[], now: numbe
   let soonest: number | undefined;
   for (const pod of pods) {
     if (!isPodReady(pod) || isPodAvailable(pod, minReadySeconds, now)) continue;
-    const since = timeOf(readyCondition(pod)?.lastTransitionTime);
+    const since = timeOf(podCondition(pod, 'Ready')?.lastTransitionTime);
     if (since === 0) continue;
     const wait = since + minReadySeconds * 1000 - now + 1;
     soonest = soonest === undefined ? wait : Math.min(soonest, wait);
   }
   return soonest;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Slow start
-
-/**
- * Calls `create` `count` times in batches of 1, 2, 4, … (each batch at once), stopping after the first
- * batch with a failure: a quota that refuses one pod refuses them all, and one failed request says so
- * as well as five hundred. Returns how many succeeded and the first failure.
- *
- *   count 5, all succeed:         batches 1, 2, 2      → { successes: 5 }
- *   count 5, the 2nd call fails:  batches 1, 2 (stop)  → { successes: 2, error }
- */
-async function slowStartBatch(
-  count: number,
-  initialBatchSize: number,
-  create: () => Promise<void>,
-): Promise<{ successes: number; error?: unknown }> {
-  let remaining = count;
-  let successes = 0;
-  for (let size = Math.min(remaining, initialBatchSize); size > 0; size = Math.min(2 * size, remaining)) {
-    const results = await Promise.allSettled(Array.from({ length: size }, () => create()));
-    const failures = results.filter((result) => result.status === 'rejected');
-    successes += size - failures.length;
-    if (failures.length > 0) return { successes, error: failures[0]!.reason };
-    remaining -= size;
-  }
-  return { successes };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Expectations
-
-interface Expectation {
-  /** Creations still expected; at or below 0: met. */
-  add: number;
-  /** Deletions still expected. */
-  del: number;
-  /** The pods (`namespace/name`) whose deletion is expected, so each counts once — whether seen as a
-   *  deletionTimestamp or as the delete itself. */
-  readonly deleting: Set<string>;
-  /** When set; after EXPECTATIONS_TIMEOUT_MS they no longer hold a set back. */
-  readonly since: number;
-}
-
-/**
- * What each set (by key) waits to see before it manages replicas again. A set that never set any,
- * or whose expectations are met or expired, is free to act.
- *
- *   expectCreations('ns/web', 2)  → satisfied: false
- *   creationObserved('ns/web') ×2 → satisfied: true
- */
-class Expectations {
-  readonly #clock: Clock;
-  readonly #bySet = new Map<string, Expectation>();
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
-  satisfied(key: string): boolean {
-    const expectation = this.#bySet.get(key);
-    if (!expectation) return true;
-    if (expectation.add <= 0 && expectation.del <= 0) return true;
-    return this.#clock.now() - expectation.since > EXPECTATIONS_TIMEOUT_MS;
-  }
-
-  expectCreations(key: string, count: number): void {
-    this.#bySet.set(key, { add: count, del: 0, deleting: new Set(), since: this.#clock.now() });
-  }
-
-  expectDeletions(key: string, podKeys: readonly string[]): void {
-    const deleting = new Set(podKeys);
-    this.#bySet.set(key, { add: 0, del: deleting.size, deleting, since: this.#clock.now() });
-  }
-
-  creationObserved(key: string): void {
-    const expectation = this.#bySet.get(key);
-    if (expectation) expectation.add--;
-  }
-
-  deletionObserved(key: string, podKey: string): void {
-    const expectation = this.#bySet.get(key);
-    if (expectation?.deleting.delete(podKey)) expectation.del--;
-  }
-
-  delete(key: string): void {
-    this.#bySet.delete(key);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Errors
-
-/** The key an event failure is reported under: the involved object's. */
-function eventKeyOf(event: { involvedObject?: { namespace?: string; name?: string } } | undefined): string {
-  const involved = event?.involvedObject;
-  return involved?.namespace ? `${involved.namespace}/${involved.name ?? ''}` : (involved?.name ?? '');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function hasStatusCause(error: unknown, type: string): boolean {
-  // A cause's type travels as `reason` in JSON.
-  return isStatusError(error) && (error.status.details?.causes ?? []).some((cause) => cause.reason === type);
 }

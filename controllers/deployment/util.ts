@@ -116,7 +116,7 @@ export const Reason = {
  * empty values dropped). The hash is therefore stable and deterministic, and of upstream's form
  * (`web-7d9c8b6f5`), but not the same string upstream would compute for the same template.
  */
-export function computeHash(template: PodTemplate | undefined, collisionCount?: number): string {
+export function computeHash(template: PodTemplate | object | undefined, collisionCount?: number): string {
   let hash = fnv32a(0x811c9dc5, new TextEncoder().encode(canonicalJson(template ?? {})));
   if (collisionCount !== undefined) {
     const bytes = new Uint8Array(8);
