@@ -167,7 +167,7 @@ export function validateMetadata(resource: ResourceDefinition, object: KubeObjec
   return errors;
 }
 
-/** Checks a body's namespace and name against the URL's, as Kubernetes does before anything else. */
+/** Checks a body's namespace and name against the URL's (filling in a missing namespace), as Kubernetes does first. */
 export function checkBodyAgainstUrl(
   resource: ResourceDefinition,
   object: KubeObject,
@@ -178,6 +178,8 @@ export function checkBodyAgainstUrl(
   if (resource.namespaced && metadata.namespace && namespace && metadata.namespace !== namespace) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
+  // A body without a namespace is in the request's (upstream's EnsureObjectNamespaceMatchesRequestNamespace).
+  if (resource.namespaced && !metadata.namespace && namespace) object.metadata = { ...metadata, namespace };
   if (name !== undefined && metadata.name && metadata.name !== name) {
     throw badRequest(
       `the name of the object (${metadata.name}) does not match the name on the URL (${name})`,
