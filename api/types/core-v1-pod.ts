@@ -192,7 +192,9 @@ message('io.k8s.api.core.v1.ContainerStatus', {
   ready: f.bool(4, { required: true, default: false }),
   restartCount: f.int32(5, { required: true, default: 0, format: 'int32' }),
   image: f.string(6, { required: true, default: '' }),
-  imageID: f.string(7, { required: true, default: '' }),
+  // Required in upstream's schema but empty until the image is pulled (a waiting container), and not
+  // checked by its validation: kubelets report `imageID: ""`.
+  imageID: f.string(7, { default: '' }),
   containerID: f.string(8),
   started: f.bool(9),
   allocatedResources: f.map(10, 'Quantity'),
