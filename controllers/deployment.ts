@@ -336,7 +336,7 @@ export class DeploymentController implements Controller {
     const sorted = [...sync.sets].sort(byCreation);
     const existing = sorted.find((set) => equalIgnoreHash(set.spec?.template, deployment.spec?.template));
     const oldSets = sorted.filter((set) => set !== existing);
-    const newRevision = maxRevision(oldSets) + 1;
+    const newRevision = maxRevision(oldSets) + 1n;
 
     if (existing) {
       const copy = structuredClone(existing) as ReplicaSet;
@@ -371,7 +371,7 @@ export class DeploymentController implements Controller {
     return { newSet: await this.#createNewSet(sync, oldSets, newRevision), oldSets };
   }
 
-  async #createNewSet(sync: Sync, oldSets: ReplicaSet[], newRevision: number): Promise<ReplicaSet> {
+  async #createNewSet(sync: Sync, oldSets: ReplicaSet[], newRevision: bigint): Promise<ReplicaSet> {
     const { deployment } = sync;
     const meta = deployment.metadata ?? {};
     const template = structuredClone(deployment.spec?.template ?? {});

@@ -281,14 +281,18 @@ export function newReplicaSetReplicas(
 // ---------------------------------------------------------------------------------------------------
 // Annotations
 
-export function revisionOf(object: KubeObject | undefined): number {
+/** A revision annotation's number. Revisions are int64 upstream (and users set huge ones), hence bigint. */
+export function revisionOf(object: KubeObject | undefined): bigint {
   const value = object?.metadata?.annotations?.[REVISION_ANNOTATION];
-  if (value === undefined || !/^-?\d+$/.test(value)) return 0;
-  return Number(value);
+  if (value === undefined || !/^-?\d+$/.test(value)) return 0n;
+  return BigInt(value);
 }
 
-export function maxRevision(sets: readonly ReplicaSet[]): number {
-  return sets.reduce((max, set) => Math.max(max, revisionOf(set)), 0);
+export function maxRevision(sets: readonly ReplicaSet[]): bigint {
+  return sets.reduce((max, set) => {
+    const revision = revisionOf(set);
+    return revision > max ? revision : max;
+  }, 0n);
 }
 
 const annotationsNotCopied = new Set([
@@ -309,7 +313,7 @@ const annotationsNotCopied = new Set([
 export function setNewReplicaSetAnnotations(
   deployment: Deployment,
   set: ReplicaSet,
-  newRevision: number,
+  newRevision: bigint,
   exists: boolean,
 ): boolean {
   const meta = (set.metadata ??= {});
@@ -321,10 +325,10 @@ export function setNewReplicaSetAnnotations(
     changed = true;
   }
   const oldRevision = annotations[REVISION_ANNOTATION];
-  let oldRevisionNumber = 0;
+  let oldRevisionNumber = 0n;
   if (oldRevision !== undefined && oldRevision !== '') {
     if (!/^-?\d+$/.test(oldRevision)) return false;
-    oldRevisionNumber = Number(oldRevision);
+    oldRevisionNumber = BigInt(oldRevision);
   }
   if (oldRevisionNumber < newRevision) {
     annotations[REVISION_ANNOTATION] = String(newRevision);
@@ -452,7 +456,9 @@ export function byCreation(a: ReplicaSet, b: ReplicaSet): number {
 
 /** Lowest revision first; equal revisions by creation (ReplicaSetsByRevision). */
 export function byRevision(a: ReplicaSet, b: ReplicaSet): number {
-  return revisionOf(a) - revisionOf(b) || byCreation(a, b);
+  const revisionA = revisionOf(a);
+  const revisionB = revisionOf(b);
+  return revisionA < revisionB ? -1 : revisionA > revisionB ? 1 : byCreation(a, b);
 }
 
 /** Largest first; equal sizes newer first (ReplicaSetsBySizeNewer), for scaling up. */
