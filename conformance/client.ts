@@ -92,6 +92,15 @@ export class Watch {
     }
   }
 
+  /** The first event (skipping others) for which `match` holds, or an error after `timeoutMs`. */
+  async waitFor(match: (event: WatchEventJson) => boolean, timeoutMs = 30_000): Promise<WatchEventJson> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const event = await this.next(Math.max(1, deadline - Date.now()));
+      if (match(event)) return event;
+    }
+  }
+
   /** Asserts that nothing arrives for `ms`. */
   async expectNothing(ms: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, ms));
@@ -104,3 +113,29 @@ export class Watch {
 }
 
 export const randomSuffix = () => Math.random().toString(36).slice(2, 7);
+
+/**
+ * Calls `check` until it returns a value other than undefined/false (which it resolves with), or fails
+ * after `timeoutMs` with the last error `check` threw — a poll, as upstream's wait.PollImmediate.
+ */
+export async function poll<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const result = await check();
+      if (result !== undefined && result !== false) return result;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw lastError ?? new Error(`condition not met within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
