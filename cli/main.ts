@@ -2,10 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parseDuration } from './duration.js';
 import { up } from './up.js';
 
 const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [--store URL] [--ephemeral]
-       skiff controller-manager --kubeconfig PATH [--identity NAME]
+       skiff controller-manager --kubeconfig PATH [--identity NAME] [--leader-elect-lease-duration 15s]
+                                [--leader-elect-renew-deadline 10s] [--leader-elect-retry-period 2s]
 
   --data-dir DIR   where Skiff keeps its store and kubeconfig (default ~/.skiff)
   --port PORT      the API server's port (default 6443)
@@ -20,11 +22,32 @@ kube-system/kube-controller-manager Lease so that only one of several acts at a 
 async function controllerManager(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { kubeconfig: { type: 'string' }, identity: { type: 'string' } },
+    options: {
+      kubeconfig: { type: 'string' },
+      identity: { type: 'string' },
+      'leader-elect-lease-duration': { type: 'string', default: '15s' },
+      'leader-elect-renew-deadline': { type: 'string', default: '10s' },
+      'leader-elect-retry-period': { type: 'string', default: '2s' },
+    },
     strict: true,
   });
   if (!values.kubeconfig) {
     process.stderr.write(usage);
+    return 2;
+  }
+  const timings = {
+    leaseDurationMs: parseDuration(values['leader-elect-lease-duration']),
+    renewDeadlineMs: parseDuration(values['leader-elect-renew-deadline']),
+    retryPeriodMs: parseDuration(values['leader-elect-retry-period']),
+  };
+  if (Object.values(timings).some((ms) => ms === undefined || ms <= 0)) {
+    process.stderr.write('skiff: leader election durations are Go durations such as 15s, 500ms or 1m\n');
+    return 2;
+  }
+  if (timings.leaseDurationMs! <= timings.renewDeadlineMs!) {
+    process.stderr.write(
+      'skiff: --leader-elect-lease-duration must be longer than --leader-elect-renew-deadline\n',
+    );
     return 2;
   }
   // Loaded only for this command, so `skiff up` starts without them.
@@ -38,7 +61,12 @@ async function controllerManager(args: string[]): Promise<number> {
   const manager = startControllerManager({
     client,
     controllers: allControllers,
-    leaderElection: { identity },
+    leaderElection: {
+      identity,
+      leaseDurationMs: timings.leaseDurationMs!,
+      renewDeadlineMs: timings.renewDeadlineMs!,
+      retryPeriodMs: timings.retryPeriodMs!,
+    },
   });
   process.stdout.write(`controller manager ${identity} started\n`);
   await untilSignalled();

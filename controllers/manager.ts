@@ -15,7 +15,14 @@ export interface ControllerManagerOptions {
   readonly client: KubeClient;
   readonly controllers: readonly ControllerFactory[];
   /** Hold this identity's Lease before running anything; omit to run at once (one process owns all). */
-  readonly leaderElection?: { readonly identity: string; readonly leaseName?: string };
+  readonly leaderElection?: {
+    readonly identity: string;
+    readonly leaseName?: string;
+    /** kube-controller-manager's --leader-elect-lease-duration, -renew-deadline, -retry-period (15 s, 10 s, 2 s). */
+    readonly leaseDurationMs?: number;
+    readonly renewDeadlineMs?: number;
+    readonly retryPeriodMs?: number;
+  };
   readonly clock?: Clock;
   readonly log?: (message: string) => void;
 }
@@ -67,9 +74,13 @@ export function startControllerManager(options: ControllerManagerOptions): Runni
     };
   }
 
+  const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = options.leaderElection;
   const elector = new LeaderElector({
     client: options.client,
     identity: options.leaderElection.identity,
+    ...(leaseDurationMs !== undefined ? { leaseDurationMs } : {}),
+    ...(renewDeadlineMs !== undefined ? { renewDeadlineMs } : {}),
+    ...(retryPeriodMs !== undefined ? { retryPeriodMs } : {}),
     lease: { namespace: 'kube-system', name: options.leaderElection.leaseName ?? 'kube-controller-manager' },
     clock,
     onStartedLeading: (signal: AbortSignal) => {
