@@ -97,6 +97,12 @@ export class PodDriver {
     await this.#chains.get(`${namespace}/${name}`);
   }
 
+  /** Looks at every pod again (after `runs` changed its mind, say); resolves when all are handled. */
+  async resync(): Promise<void> {
+    for (const pod of this.#pods.store.list()) this.#enqueue(pod);
+    await Promise.all(this.#chains.values());
+  }
+
   async stop(): Promise<void> {
     await this.#informers.stop();
     await Promise.all(this.#chains.values());
