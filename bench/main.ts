@@ -5,6 +5,7 @@
 const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   store: () => import('./store.js'),
   api: () => import('./api.js'),
+  controllers: () => import('./controllers.js'),
 };
 
 const name = process.argv[2];
