@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from '../client/http-client.js';
 import { ApiClient, randomSuffix } from './client.js';
 import { startSkiff, type TestSkiff } from './harness.js';
+import { PodDriver } from './pod-driver.js';
 
 /**
  * Tier 1 of ../shared/conformance/SUBSET.md: API machinery (discovery, version, watch, namespaces),
@@ -213,6 +215,38 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 60_000): Pr
 }
 
 describe('[sig-api-machinery] Namespaces [Serial]', () => {
+  it('should ensure that all pods are removed when a namespace is deleted', async () => {
+    // No kubelet yet: the pod driver binds the pod, reports it Running, and finishes its deletion.
+    const client = new HttpClient({ connection: { server: skiff.url, namespace: 'default' } });
+    const driver = await PodDriver.start({ client });
+    try {
+      const ns = await createNamespace('nsdeletetest');
+      await eventually(
+        async () =>
+          (await api.call('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200,
+      );
+      await api.ok('POST', `/api/v1/namespaces/${ns}/pods`, {
+        metadata: { name: 'test-pod' },
+        spec: { containers: [{ name: 'nginx', image: 'registry.k8s.io/pause:3.10' }] },
+      });
+      await eventually(
+        async () =>
+          (await api.ok('GET', `/api/v1/namespaces/${ns}/pods/test-pod`)).status?.phase === 'Running',
+      );
+      await api.ok('DELETE', `/api/v1/namespaces/${ns}`);
+      await eventually(
+        async () => (await api.call('GET', `/api/v1/namespaces/${ns}`)).status === 404,
+        90_000,
+      );
+      const again = await createNamespace('nsdeletetest');
+      expect((await api.call('GET', `/api/v1/namespaces/${again}/pods/test-pod`)).status).toBe(404);
+    } finally {
+      await driver.stop();
+      await client.close();
+    }
+    expect(driver.errors.map(String)).toEqual([]);
+  });
+
   it('should ensure that all services are removed when a namespace is deleted', async () => {
     const ns = await createNamespace('nsdeletetest');
     await eventually(
