@@ -1,4 +1,6 @@
 import { deploymentController } from './deployment.js';
+import { endpointsController } from './endpoints.js';
+import { endpointSliceController } from './endpointslice.js';
 import type { ControllerFactory } from './framework.js';
 import { garbageCollector } from './garbage-collector.js';
 import { namespaceController } from './namespace.js';
@@ -14,4 +16,6 @@ export const allControllers: readonly ControllerFactory[] = [
   replicaSetController,
   replicationControllerController,
   deploymentController,
+  endpointsController,
+  endpointSliceController,
 ];
