@@ -23,6 +23,7 @@ interface ServiceSpec {
   ipFamilyPolicy?: string;
   ipFamilies?: string[];
   clusterIP?: string;
+  selector?: Record<string, string>;
 }
 
 export const serviceStrategy: Strategy = {
@@ -35,10 +36,12 @@ export const serviceStrategy: Strategy = {
     spec.sessionAffinity ??= 'None';
     if (spec.type !== 'ExternalName') {
       spec.internalTrafficPolicy ??= 'Cluster';
-      if (spec.clusterIP !== 'None') {
-        spec.ipFamilyPolicy ??= 'SingleStack';
-        spec.ipFamilies ??= ['IPv4'];
-      }
+      // A single-stack IPv4 cluster's families, as the registry fills them in; a headless service
+      // without a selector may carry endpoints of either family, so it asks for both.
+      const headlessWithoutSelector =
+        spec.clusterIP === 'None' && Object.keys(spec.selector ?? {}).length === 0;
+      spec.ipFamilyPolicy ??= headlessWithoutSelector ? 'RequireDualStack' : 'SingleStack';
+      spec.ipFamilies ??= headlessWithoutSelector ? ['IPv4', 'IPv6'] : ['IPv4'];
     }
     if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
     for (const port of spec.ports ?? []) {
