@@ -64,6 +64,11 @@ describe('ControllerRevision history', () => {
     ]);
     expect(equalRevision(revision('a', 1), revision('a', 5))).toBe(true);
     expect(equalRevision(revision('a', 1), revision('b', 1))).toBe(false);
+    // After a collision an equal snapshot carries another hash: still the same snapshot.
+    const collided = revision('a', 1, {
+      labels: { [CONTROLLER_REVISION_HASH_LABEL]: hashRevision(data('a'), 1) },
+    });
+    expect(equalRevision(revision('a', 1), collided)).toBe(true);
     expect(findEqualRevisions([a, b, c], revision('b', 9))).toEqual([b]);
     expect(nextRevision([])).toBe(1);
     expect(nextRevision([a, b])).toBe(3);

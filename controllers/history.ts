@@ -76,11 +76,12 @@ export function sortRevisions(revisions: readonly ControllerRevision[]): Control
   );
 }
 
-/** Two revisions hold the same snapshot: same hash label (when both have one) and equal data. */
+/**
+ * Two revisions hold the same snapshot: equal data. Not the hash labels — after a collision an equal
+ * snapshot sits under another hash (upstream's EqualRevision reads the labels as numbers, which
+ * today's safe-encoded hashes never are, so it too compares the data alone).
+ */
 export function equalRevision(a: ControllerRevision, b: ControllerRevision): boolean {
-  const hashA = a.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL];
-  const hashB = b.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL];
-  if (hashA !== undefined && hashB !== undefined && hashA !== hashB) return false;
   return isDeepStrictEqual(a.data, b.data);
 }
 

@@ -7,6 +7,7 @@ import { namespaceController } from './namespace.js';
 import { replicaSetController } from './replicaset.js';
 import { replicationControllerController } from './replication-controller.js';
 import { serviceAccountController } from './service-account.js';
+import { statefulSetController } from './statefulset.js';
 
 /** Every controller the manager runs, in the order they are made. */
 export const allControllers: readonly ControllerFactory[] = [
@@ -16,6 +17,7 @@ export const allControllers: readonly ControllerFactory[] = [
   replicaSetController,
   replicationControllerController,
   deploymentController,
+  statefulSetController,
   endpointsController,
   endpointSliceController,
 ];

@@ -6,6 +6,7 @@ import { podStrategy } from './pods.js';
 import { serviceStrategy } from './services.js';
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './volumes.js';
 import {
+  controllerRevisionStrategy,
   cronJobStrategy,
   daemonSetStrategy,
   deploymentStrategy,
@@ -30,6 +31,7 @@ export const strategies: ReadonlyMap<string, Strategy> = new Map([
   ['apps/replicasets', replicaSetStrategy],
   ['apps/statefulsets', statefulSetStrategy],
   ['apps/daemonsets', daemonSetStrategy],
+  ['apps/controllerrevisions', controllerRevisionStrategy],
   ['batch/jobs', jobStrategy],
   ['batch/cronjobs', cronJobStrategy],
   ['/persistentvolumes', persistentVolumeStrategy],

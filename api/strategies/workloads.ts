@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type FieldError, fieldError } from '../field-error.js';
 import { type LabelSelector, labelSelectorAsSelector, validateLabelSelector } from '../labels.js';
 import type { KubeObject, Strategy } from '../resource.js';
@@ -226,5 +227,23 @@ export const cronJobStrategy: Strategy = {
 export const podTemplateStrategy: Strategy = {
   default(podTemplate) {
     defaultTemplate(podTemplate.template as Template | undefined);
+  },
+};
+
+/**
+ * ControllerRevisions are immutable snapshots: `data` never changes once written (a rollback renumbers
+ * a revision, it never rewrites one), and `revision` is a non-negative number.
+ */
+export const controllerRevisionStrategy: Strategy = {
+  validate(revision, old) {
+    const errors: FieldError[] = [];
+    if (revision.data === undefined || revision.data === null)
+      errors.push(fieldError.required('data', 'data is mandatory'));
+    const number = revision.revision;
+    if (typeof number === 'number' && number < 0)
+      errors.push(fieldError.invalid('revision', number, 'must be greater than or equal to 0'));
+    if (old && !isDeepStrictEqual(revision.data, old.data))
+      errors.push(fieldError.invalid('data', revision.data, 'field is immutable'));
+    return errors;
   },
 };
