@@ -56,7 +56,7 @@ export class PodDriver {
   readonly #informers: InformerFactory;
   readonly #pods: Informer<DrivenPod>;
   readonly #nodeInformer: Informer<KubeObject>;
-  /** Readiness set by hand, by `namespace/name`. */
+  /** Readiness set by hand, by pod uid: a pod made again under the same name starts afresh. */
   readonly #readiness = new Map<string, boolean>();
   /** One chain of work per pod, so two events about a pod are handled in order. */
   readonly #chains = new Map<string, Promise<void>>();
@@ -89,10 +89,10 @@ export class PodDriver {
     return driver;
   }
 
-  /** Marks a pod ready or not ready from now on (until set again). */
+  /** Marks a pod ready or not ready from now on (until set again, or the pod is made again). */
   async setReady(namespace: string, name: string, ready: boolean): Promise<void> {
-    this.#readiness.set(`${namespace}/${name}`, ready);
     const pod = await this.#client.get<DrivenPod>(refFor('Pod', namespace), name);
+    this.#readiness.set(pod.metadata?.uid ?? '', ready);
     this.#enqueue(pod);
     await this.#chains.get(`${namespace}/${name}`);
   }
@@ -200,7 +200,7 @@ export class PodDriver {
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
     const runs = this.#runs(pod);
-    const ready = runs && (this.#readiness.get(key) ?? true);
+    const ready = runs && (this.#readiness.get(pod.metadata?.uid ?? '') ?? true);
     const readyNow =
       pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
     if (phase === (runs ? 'Running' : 'Pending') && readyNow === ready && pod.status?.podIP) return;
