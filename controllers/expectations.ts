@@ -37,6 +37,12 @@ export class Expectations {
     return this.#clock.now() - expectation.since > EXPECTATIONS_TIMEOUT_MS;
   }
 
+  /** Creations and deletions at once (a DaemonSet creates on some nodes and deletes on others). */
+  expect(key: string, creations: number, podKeys: readonly string[]): void {
+    const deleting = new Set(podKeys);
+    this.#bySet.set(key, { add: creations, del: deleting.size, deleting, since: this.#clock.now() });
+  }
+
   expectCreations(key: string, count: number): void {
     this.#bySet.set(key, { add: count, del: 0, deleting: new Set(), since: this.#clock.now() });
   }
@@ -46,9 +52,10 @@ export class Expectations {
     this.#bySet.set(key, { add: 0, del: deleting.size, deleting, since: this.#clock.now() });
   }
 
-  creationObserved(key: string): void {
+  /** One expected creation seen — or `count` that will never be (never attempted, or failed). */
+  creationObserved(key: string, count = 1): void {
     const expectation = this.#bySet.get(key);
-    if (expectation) expectation.add--;
+    if (expectation) expectation.add -= count;
   }
 
   deletionObserved(key: string, podKey: string): void {

@@ -1,3 +1,4 @@
+import { daemonSetController } from './daemonset.js';
 import { deploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
@@ -18,6 +19,7 @@ export const allControllers: readonly ControllerFactory[] = [
   replicationControllerController,
   deploymentController,
   statefulSetController,
+  daemonSetController,
   endpointsController,
   endpointSliceController,
 ];
