@@ -100,7 +100,12 @@ async function podsOf(ns: string, podLabels: Record<string, string> = labels): P
 }
 
 /** Upstream's WaitForRunningAndReady plus the observedGeneration check. */
-async function runningAndReady(ns: string, name: string, count: number, podLabels = labels): Promise<Json> {
+async function runningAndReady(
+  ns: string,
+  name: string,
+  count: number,
+  podLabels: Record<string, string> = labels,
+): Promise<Json> {
   return poll(async () => {
     const set = await api.ok('GET', `${setsOf(ns)}/${name}`);
     const pods = (await podsOf(ns, podLabels)).filter((pod) => !pod.metadata.deletionTimestamp);
