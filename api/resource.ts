@@ -1,3 +1,4 @@
+import type { RequestAuthorization, UserInfo } from '../apiserver/auth/types.js';
 import type { FieldError } from './field-error.js';
 
 /**
@@ -83,6 +84,21 @@ export interface Strategy {
   ) => KubeObject | undefined;
   /** Whether the resource's own terms still hold an object whose deletion has begun. */
   readonly holdsDeletion?: (object: KubeObject) => boolean;
+  /**
+   * Checks that depend on who writes (RBAC's escalation prevention), on create and update of the main
+   * resource, after defaults and before validation: throws a StatusError (403) to refuse.
+   */
+  readonly authorizeWrite?: (
+    object: KubeObject,
+    old: KubeObject | undefined,
+    context: StrategyContext,
+  ) => Promise<void>;
+}
+
+/** Who writes, and how to ask about their rights; both absent when the server runs without auth. */
+export interface StrategyContext {
+  readonly user?: UserInfo;
+  readonly authorization?: RequestAuthorization;
 }
 
 export interface ResourceDefinition {
@@ -118,6 +134,11 @@ export interface ResourceDefinition {
   readonly allowCreateOnUpdate?: boolean;
   /** DELETE answers with the object rather than a Status (pods). */
   readonly returnDeletedObject?: boolean;
+  /**
+   * Answered per request and never stored (SubjectAccessReview, TokenReview): served only by the REST
+   * context's `virtualResources` handler, with `create` as its one verb; the server opens no store for it.
+   */
+  readonly virtual?: boolean;
 }
 
 export const allVerbs = [

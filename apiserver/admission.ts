@@ -4,6 +4,7 @@ import { validateLabels } from '../api/labels.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../api/names.js';
 import type { KubeObject, ResourceDefinition } from '../api/resource.js';
 import { badRequest, forbidden, invalid, notFound } from '../api/status.js';
+import type { RequestAuthorization, UserInfo } from './auth/types.js';
 import type { Admit, ResourceStore } from './resource-store.js';
 
 /**
@@ -22,6 +23,10 @@ export interface AdmissionContext {
     readonly default: (object: KubeObject) => void;
     readonly validate: (object: KubeObject) => FieldError[];
   };
+  /** Who writes; absent when the server runs without authentication (nobody is refused for who they are). */
+  readonly user?: UserInfo;
+  /** The server's authorizer and RBAC rules, for the strategy's `authorizeWrite` (escalation prevention). */
+  readonly authorization?: RequestAuthorization;
 }
 
 const metadataKeptOnUpdate = [
@@ -80,6 +85,14 @@ export function admitter(context: AdmissionContext): Admit {
     }
     context.schema?.default(object);
     resource.strategy?.default?.(object);
+    // Who may write this (escalation prevention) is settled on the defaulted object, before validation,
+    // as upstream's RBAC storage does.
+    if (subresource === undefined && resource.strategy?.authorizeWrite) {
+      await resource.strategy.authorizeWrite(object, old, {
+        ...(context.user ? { user: context.user } : {}),
+        ...(context.authorization ? { authorization: context.authorization } : {}),
+      });
+    }
     const errors = [
       ...validateMetadata(resource, object),
       ...(old && inputUid !== undefined && inputUid !== old.metadata?.uid

@@ -153,5 +153,12 @@ export function subresourcesOf(resource: ResourceDefinition): Subresource[] {
   if (resource.group === '' && resource.plural === 'namespaces') {
     list.push({ name: 'finalize', kind: own, verbs: ['update'] });
   }
+  if (resource.group === '' && resource.plural === 'serviceaccounts') {
+    list.push({
+      name: 'token',
+      kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
+      verbs: ['create'],
+    });
+  }
   return list;
 }

@@ -62,7 +62,8 @@ describe('OpenAPI v3 documents', () => {
     expect(openapi.document('apis/nothing/v1')).toBeUndefined();
   });
 
-  it.each(served.map((resource) => [`${groupVersionPath(resource)} ${resource.kind}`, resource] as const))(
+  const patchable = served.filter((resource) => (resource.verbs ?? ['patch']).includes('patch'));
+  it.each(patchable.map((resource) => [`${groupVersionPath(resource)} ${resource.kind}`, resource] as const))(
     '%s: a PATCH with its GVK and fieldValidation, and a schema with its GVK',
     (_name, resource) => {
       const document = load(groupVersionPath(resource));
@@ -86,6 +87,24 @@ describe('OpenAPI v3 documents', () => {
       expect(document.components.schemas[`${resource.schema}List`]?.type).toBe('object');
     },
   );
+
+  // Reviews are only ever created: a POST, and no List kind (upstream has no SubjectAccessReviewList).
+  const createOnly = served.filter((resource) => resource.verbs?.join() === 'create');
+  it.each(
+    createOnly.map((resource) => [`${groupVersionPath(resource)} ${resource.kind}`, resource] as const),
+  )('%s: only a POST with its GVK, and a schema with its GVK but no List', (_name, resource) => {
+    const document = load(groupVersionPath(resource));
+    const gvk = { group: resource.group, version: resource.version, kind: resource.kind };
+    const items = Object.values(document.paths).filter(
+      (item) => JSON.stringify(item.post?.['x-kubernetes-group-version-kind']) === JSON.stringify(gvk),
+    );
+    expect(items).toHaveLength(1);
+    expect(Object.keys(items[0]!).sort()).toEqual(['parameters', 'post']);
+    expect(document.components.schemas[resource.schema]?.['x-kubernetes-group-version-kind']).toContainEqual(
+      gvk,
+    );
+    expect(document.components.schemas[`${resource.schema}List`]).toBeUndefined();
+  });
 
   it('resolves every reference within its own document', () => {
     for (const path of Object.keys(index.paths)) {

@@ -7,6 +7,7 @@ import { StrategicPatchError, strategicMergePatch } from '../api/schema/strategi
 import { applyDefaults, prune, validateDeclared } from '../api/schema/structure.js';
 import { badRequest, conflict, methodNotSupported, notFound } from '../api/status.js';
 import { type AdmissionContext, admitter, checkBodyAgainstUrl } from './admission.js';
+import type { RequestAuthorization, UserInfo } from './auth/types.js';
 import { wantsProtobuf, wantsTable } from './negotiation.js';
 import { jsonPatch, mergePatch, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './request-info.js';
@@ -24,6 +25,12 @@ export interface RestContext {
   readonly stores: ReadonlyMap<string, ResourceStore>;
   readonly currentRevision: () => Promise<number>;
   readonly decodeBody: (request: FastifyRequest, expectedSchema?: string) => Promise<unknown>;
+  /** Who sent a request (set by authentication); absent or undefined when the server runs without it. */
+  readonly userOf?: (request: FastifyRequest) => UserInfo | undefined;
+  /** For admission checks that depend on the requester (RBAC escalation prevention); absent: none. */
+  readonly authorization?: RequestAuthorization;
+  /** Resources answered per request and never stored (access reviews), by `storeKey`. */
+  readonly virtualResources?: ReadonlyMap<string, VirtualResource>;
 }
 
 type Query = Record<string, string | undefined>;
@@ -37,8 +44,10 @@ export async function handleResource(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<unknown> {
+  const virtual = context.virtualResources?.get(storeKey(info.group, info.version, info.resource));
+  if (virtual) return serveVirtual(context, virtual, info, request, reply);
   const store = context.stores.get(storeKey(info.group, info.version, info.resource));
-  if (!store) throw notFound({ group: info.group, resource: info.resource }, '');
+  if (!store || store.resource.virtual) throw notFound({ group: info.group, resource: info.resource }, '');
   const { resource } = store;
   const query = request.query as Query;
   if (!resource.namespaced && info.namespace !== undefined && info.resource !== 'namespaces') {
@@ -56,12 +65,15 @@ export async function handleResource(
         validate: (object) => validateDeclared(resource.schema, object),
       }
     : undefined;
+  const user = context.userOf?.(request);
   const admit = (subresource?: string) =>
     admitter({
       resource,
       ...(subresource ? { subresource } : {}),
       ...(namespaces ? { namespaces } : {}),
       ...(schema ? { schema } : {}),
+      ...(user ? { user } : {}),
+      ...(context.authorization ? { authorization: context.authorization } : {}),
     });
   // Unknown fields are dropped from what is stored; fieldValidation decides whether the client hears of it.
   const decodeChecked = (value: unknown): KubeObject => {
@@ -356,7 +368,10 @@ function asObject(value: unknown): KubeObject {
 }
 
 function checkKind(store: ResourceStore, body: KubeObject): void {
-  const { resource } = store;
+  checkKindOf(store.resource, body);
+}
+
+function checkKindOf(resource: ResourceDefinition, body: KubeObject): void {
   const expected = groupVersion(resource);
   if (body.apiVersion && body.apiVersion !== expected) {
     throw badRequest(
@@ -552,4 +567,49 @@ async function bindPod(
   );
   reply.code(201);
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+}
+
+// ---- create-only virtual resources (access reviews) ----
+
+/**
+ * A resource answered per request and never stored (SubjectAccessReview, TokenReview): it serves only
+ * `create` of the collection, and answers 201 with what `create` returns.
+ */
+export interface VirtualResource {
+  readonly resource: ResourceDefinition;
+  create(object: KubeObject, request: VirtualRequest): Promise<KubeObject>;
+}
+
+export interface VirtualRequest {
+  /** The namespace in the URL, for namespaced kinds (LocalSubjectAccessReview). */
+  readonly namespace?: string;
+  /** Who asks; undefined when the server runs without authentication. */
+  readonly user?: UserInfo;
+}
+
+async function serveVirtual(
+  context: RestContext,
+  virtual: VirtualResource,
+  info: RequestInfo,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
+  const { resource } = virtual;
+  const qualified = { group: info.group, resource: info.resource };
+  if (resource.namespaced ? info.namespace === undefined : info.namespace !== undefined) {
+    throw notFound(qualified, info.name ?? '');
+  }
+  if (info.verb !== 'create' || info.name !== undefined) throw methodNotSupported(qualified, info.verb);
+  const body = asObject(await context.decodeBody(request, resource.schema));
+  const warnings = checkDecoded(resource, body, (request.query as Query).fieldValidation);
+  if (warnings.length > 0) reply.header('Warning', warnings);
+  checkKindOf(resource, body);
+  checkBodyAgainstUrl(resource, body, info.namespace, undefined);
+  const user = context.userOf?.(request);
+  const answer = await virtual.create(body, {
+    ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
+    ...(user ? { user } : {}),
+  });
+  reply.code(201);
+  return answer;
 }

@@ -1,10 +1,32 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { conversionFor, storageResourceOf } from '../api/conversion/index.js';
 import { groupVersion, type ResourceDefinition } from '../api/resource.js';
-import { badRequest, internalError, isStatusError, notFound, type StatusError } from '../api/status.js';
+import {
+  badRequest,
+  internalError,
+  isStatusError,
+  methodNotSupported,
+  notFound,
+  type StatusError,
+} from '../api/status.js';
 import type { Store } from '../store/types.js';
 import '../api/types/index.js';
 import { strategies } from '../api/strategies/index.js';
+import { accessReviewResources } from './auth/access-review.js';
+import { storeLookup } from './auth/object-lookup.js';
+import { requestHook } from './auth/request-hook.js';
+import { requestUser } from './auth/request-user.js';
+import { selfSubjectReviewResources } from './auth/self-subject-review.js';
+import type { ServiceAccountTokens } from './auth/service-account-token.js';
+import { createTokenRequestHandler, type TokenRequestHandler } from './auth/token-request.js';
+import { tokenReviewResource } from './auth/token-review.js';
+import type {
+  Authenticator,
+  Authorizer,
+  PolicyRuleResolver,
+  TokenAuthenticator,
+  UserInfo,
+} from './auth/types.js';
 import { bootstrap } from './bootstrap.js';
 import { Discovery } from './discovery.js';
 import {
@@ -16,7 +38,7 @@ import {
 import { OpenApiV3, openapiV2 } from './openapi.js';
 import { parseRequestInfo } from './request-info.js';
 import { ResourceStore, translateStoreError } from './resource-store.js';
-import { handleResource, type RestContext, storeKey } from './rest-handler.js';
+import { handleResource, type RestContext, storeKey, type VirtualResource } from './rest-handler.js';
 
 /**
  * The API server: discovery, OpenAPI, health, and every resource behind one generic handler.
@@ -29,6 +51,25 @@ export interface ApiServerOptions {
   /** host:port clients reach the server at, for legacy discovery's serverAddressByClientCIDRs. */
   readonly advertiseAddress?: string;
   readonly logger?: boolean;
+  /**
+   * Who each request is (apiserver/auth/authenticate.ts). With neither this nor `authorizer` the
+   * server does no authentication or authorization at all. An authenticator that also authenticates
+   * bare tokens (the chain does) answers TokenReview.
+   */
+  readonly authenticator?: Authenticator;
+  /** Whether they may do it; absent: everything is allowed. */
+  readonly authorizer?: Authorizer;
+  /** RBAC's rules, for the escalation checks on role and binding writes (used with `authorizer`). */
+  readonly policyRules?: PolicyRuleResolver;
+  /** Who the in-process client's requests act as when they carry no credentials. */
+  readonly inProcessUser?: UserInfo;
+  /** Issues ServiceAccount tokens for TokenRequest (`serviceaccounts/token`); absent: not served. */
+  readonly serviceAccountTokens?: ServiceAccountTokens;
+  /**
+   * Serve HTTPS with this certificate and key (PEM). With `clientCA`, clients are asked for a
+   * certificate from that CA, but may connect without one (other credentials still work).
+   */
+  readonly tls?: { readonly certificate: string; readonly key: string; readonly clientCA?: string };
 }
 
 export interface ApiServer {
@@ -57,13 +98,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     const conversion = conversionFor(resource.group, resource.plural);
     return !conversion || conversion.storageVersion === groupVersion(resource);
   };
-  for (const declared of resources.filter(isStorageVersion)) {
+  // Reviews are answered per request: nothing of theirs is stored.
+  const storedResources = resources.filter((resource) => !resource.virtual);
+  for (const declared of storedResources.filter(isStorageVersion)) {
     const resource = withStrategy(declared);
     const resourceStore = await ResourceStore.open({ store, resource });
     stored.set(storageResourceOf(resource.group, resource.plural), resourceStore);
     stores.set(storeKey(resource.group, resource.version, resource.plural), resourceStore);
   }
-  for (const declared of resources.filter((resource) => !isStorageVersion(resource))) {
+  for (const declared of storedResources.filter((resource) => !isStorageVersion(resource))) {
     const base = stored.get(storageResourceOf(declared.group, declared.plural));
     const conversion = conversionFor(declared.group, declared.plural);
     if (!base || !conversion) throw new Error(`no storage for ${groupVersion(declared)} ${declared.plural}`);
@@ -77,21 +120,63 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const discovery = new Discovery(served);
   const openapi = new OpenApiV3(served);
-  const app = Fastify({
+  const app = (Fastify as (options: object) => unknown)({
     logger: options.logger ?? false,
     bodyLimit: MAX_BODY_BYTES,
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     // Watches never finish by themselves: closing the server must not wait for them.
     forceCloseConnections: true,
-  });
+    ...(options.tls
+      ? {
+          https: {
+            cert: options.tls.certificate,
+            key: options.tls.key,
+            minVersion: 'TLSv1.2' as const,
+            ...(options.tls.clientCA
+              ? { ca: options.tls.clientCA, requestCert: true, rejectUnauthorized: false }
+              : {}),
+          },
+        }
+      : {}),
+  }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
+  const { authenticator, authorizer } = options;
+  const tokenAuthenticator =
+    authenticator && 'authenticateToken' in authenticator ? (authenticator as TokenAuthenticator) : undefined;
+  const virtualResources = new Map<string, VirtualResource>([
+    ...selfSubjectReviewResources(),
+    ...(tokenAuthenticator ? [tokenReviewResource(tokenAuthenticator)] : []),
+    // Without an authorizer everything is allowed, and the access reviews say so.
+    ...accessReviewResources(authorizer ?? allowEverything),
+  ]);
   const context: RestContext = {
     stores,
     currentRevision: () => store.currentRevision(),
     decodeBody: (request, expectedSchema) => decodeBody(request, expectedSchema),
+    userOf: (request) => requestUser(request),
+    virtualResources,
+    ...(authorizer && options.policyRules
+      ? { authorization: { authorizer, rules: options.policyRules } }
+      : {}),
   };
+  const tokenRequest: TokenRequestHandler | undefined = options.serviceAccountTokens
+    ? createTokenRequestHandler({
+        tokens: options.serviceAccountTokens,
+        objects: storeLookup(() => stores),
+      })
+    : undefined;
+  if (authenticator || authorizer) {
+    app.addHook(
+      'onRequest',
+      requestHook({
+        ...(authenticator ? { authenticator } : {}),
+        ...(authorizer ? { authorizer } : {}),
+        ...(options.inProcessUser ? { inProcessUser: options.inProcessUser } : {}),
+      }),
+    );
+  }
 
   app.setErrorHandler(async (error, _request, reply) => {
     const translated = translateStoreError(error);
@@ -179,7 +264,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       (request.query as Record<string, unknown>).watch,
     );
     if (!info) throw notFound({ group: '', resource: '' }, path);
-    const result = await handleResource(context, info, request, reply);
+    const result =
+      tokenRequest && info.group === '' && info.resource === 'serviceaccounts' && info.subresource === 'token'
+        ? await serveTokenRequest(tokenRequest, info, request, reply)
+        : await handleResource(context, info, request, reply);
     // Objects, lists and Status go out in protobuf to clients that prefer it; Tables stay JSON.
     if (result !== reply && wantsProtobuf(request.headers.accept) && !isTable(result)) {
       const object = result as Record<string, unknown>;
@@ -222,6 +310,28 @@ let protobufModule: Promise<typeof import('../api/schema/protobuf.js')> | undefi
 let yamlModule: Promise<typeof import('yaml')> | undefined;
 const loadProtobuf = () => (protobufModule ??= import('../api/schema/protobuf.js'));
 const loadYaml = () => (yamlModule ??= import('yaml'));
+
+const allowEverything: Authorizer = { authorize: async () => ({ decision: 'allow', reason: '' }) };
+
+/** `POST …/serviceaccounts/NAME/token`: the one verb of the TokenRequest subresource. */
+async function serveTokenRequest(
+  handler: TokenRequestHandler,
+  info: import('./request-info.js').RequestInfo,
+  request: FastifyRequest,
+  reply: import('fastify').FastifyReply,
+): Promise<unknown> {
+  if (info.verb !== 'create' || info.name === undefined || info.namespace === undefined) {
+    throw methodNotSupported({ group: '', resource: 'serviceaccounts/token' }, info.verb);
+  }
+  // An empty body asks for the defaults, as an empty TokenRequest would.
+  const body = (await decodeBody(request, 'io.k8s.api.authentication.v1.TokenRequest')) ?? {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw badRequest('the request body must be a JSON object');
+  }
+  const answer = await handler(info.namespace, info.name, body as Record<string, unknown>);
+  reply.code(201);
+  return answer;
+}
 
 const isTable = (value: unknown) => (value as { kind?: unknown } | undefined)?.kind === 'Table';
 

@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   store: () => import('./store.js'),
   api: () => import('./api.js'),
   controllers: () => import('./controllers.js'),
+  auth: () => import('./auth.js'),
 };
 
 const name = process.argv[2];

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from './duration.js';
-import { up } from './up.js';
+import { isLoopbackAddress, up } from './up.js';
 
 const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [--store URL] [--ephemeral]
+                [--insecure-http] [--anonymous-auth=true|false] [--token-auth-file FILE]
+                [--service-account-issuer URL] [--authorization-mode AlwaysAllow|Node,RBAC]
+       skiff kubeconfig --user NAME [--group GROUP]... [--data-dir DIR] [--server URL]
        skiff controller-manager --kubeconfig PATH [--identity NAME] [--leader-elect-lease-duration 15s]
                                 [--leader-elect-renew-deadline 10s] [--leader-elect-retry-period 2s]
 
@@ -13,7 +17,26 @@ const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [
   --port PORT      the API server's port (default 6443)
   --address ADDR   the address to listen on (default 127.0.0.1)
   --store URL      level:///path (default DIR/store), memory://, or etcd://host:port,…
-  --ephemeral      keep everything in memory; nothing is written but the kubeconfig
+  --ephemeral      keep everything in memory; nothing is written but the kubeconfig and the PKI
+  --insecure-http  serve plain HTTP instead of HTTPS, on a loopback address only; requests without
+                   credentials then act as system:unsecured (system:masters), as Kubernetes' old
+                   insecure port did
+  --anonymous-auth serve requests without credentials as system:anonymous (default: only when an
+                   authorizer limits what they may do); false answers them 401
+  --token-auth-file FILE
+                   static bearer tokens, one per line: token,user,uid,"group1,group2"
+  --service-account-issuer URL
+                   the iss (and default audience) of ServiceAccount tokens
+                   (default https://kubernetes.default.svc.cluster.local)
+  --authorization-mode MODE
+                   Node,RBAC (default): system:masters, the Node authorizer and RBAC with the
+                   bootstrap roles and bindings; AlwaysAllow: every authenticated request is allowed
+
+skiff up serves HTTPS with a cluster CA it makes on first start in DIR/pki, and writes DIR/kubeconfig
+for kubernetes-admin (group system:masters) with a client certificate.
+
+kubeconfig prints a kubeconfig for another user, with a client certificate for NAME in each GROUP
+signed by the cluster CA of DIR (the server is the one in DIR/kubeconfig unless --server says).
 
 controller-manager runs the controllers as their own process against any Skiff, leader-elected on the
 kube-system/kube-controller-manager Lease so that only one of several acts at a time.
@@ -86,9 +109,37 @@ function untilSignalled(): Promise<void> {
   });
 }
 
+async function kubeconfig(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      user: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      'data-dir': { type: 'string' },
+      server: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.user) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const { userKubeconfig } = await import('./kubeconfig.js');
+  process.stdout.write(
+    await userKubeconfig({
+      dataDir: resolve(values['data-dir'] ?? join(homedir(), '.skiff')),
+      user: values.user,
+      groups: values.group ?? [],
+      ...(values.server ? { server: values.server } : {}),
+    }),
+  );
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'controller-manager') return controllerManager(rest);
+  if (command === 'kubeconfig') return kubeconfig(rest);
   if (command !== 'up') {
     process.stderr.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
@@ -101,6 +152,11 @@ async function main(argv: string[]): Promise<number> {
       address: { type: 'string' },
       store: { type: 'string' },
       ephemeral: { type: 'boolean' },
+      'insecure-http': { type: 'boolean' },
+      'anonymous-auth': { type: 'string' },
+      'token-auth-file': { type: 'string' },
+      'service-account-issuer': { type: 'string' },
+      'authorization-mode': { type: 'string', default: 'Node,RBAC' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -114,6 +170,29 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`skiff: --port must be a port number, not ${values.port}\n`);
     return 2;
   }
+  const anonymousAuth = values['anonymous-auth'];
+  if (anonymousAuth !== undefined && anonymousAuth !== 'true' && anonymousAuth !== 'false') {
+    process.stderr.write(`skiff: --anonymous-auth must be true or false, not ${anonymousAuth}\n`);
+    return 2;
+  }
+  const authorizationMode = values['authorization-mode'];
+  if (
+    authorizationMode !== undefined &&
+    authorizationMode !== 'AlwaysAllow' &&
+    authorizationMode !== 'Node,RBAC'
+  ) {
+    process.stderr.write(
+      `skiff: --authorization-mode must be AlwaysAllow or Node,RBAC, not ${authorizationMode}\n`,
+    );
+    return 2;
+  }
+  const address = values.address ?? '127.0.0.1';
+  if (values['insecure-http'] && !isLoopbackAddress(address)) {
+    process.stderr.write(
+      `skiff: --insecure-http serves plain HTTP and is allowed only on a loopback address (127.0.0.1, ::1), not ${address}\n`,
+    );
+    return 2;
+  }
   const started = performance.now();
   const skiff = await up({
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
@@ -121,6 +200,11 @@ async function main(argv: string[]): Promise<number> {
     ...(values.address ? { address: values.address } : {}),
     ...(values.store ? { store: values.store } : {}),
     ...(values.ephemeral ? { ephemeral: true } : {}),
+    tls: !values['insecure-http'],
+    ...(anonymousAuth !== undefined ? { anonymousAuth: anonymousAuth === 'true' } : {}),
+    ...(values['token-auth-file'] ? { tokenAuthFile: values['token-auth-file'] } : {}),
+    ...(values['service-account-issuer'] ? { serviceAccountIssuer: values['service-account-issuer'] } : {}),
+    ...(authorizationMode ? { authorizationMode } : {}),
   });
   process.stdout.write(
     `Skiff is up at ${skiff.url} (${Math.round(performance.now() - started)} ms). To use it:\n  export KUBECONFIG=${skiff.kubeconfig}\n`,

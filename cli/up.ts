@@ -1,15 +1,38 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resources } from '../api/resources/index.js';
+import { AuthenticationChain } from '../apiserver/auth/authenticate.js';
+import { storeLookup } from '../apiserver/auth/object-lookup.js';
+import { ServiceAccountTokens } from '../apiserver/auth/service-account-token.js';
+import { TokenFileAuthenticator } from '../apiserver/auth/token-file.js';
+import type {
+  Authorizer,
+  PolicyRuleResolver,
+  TokenAuthenticator,
+  UserInfo,
+} from '../apiserver/auth/types.js';
+import { X509Authenticator } from '../apiserver/auth/x509.js';
+import { ensureClusterPki, servingNamesFor } from '../apiserver/pki/cluster-pki.js';
+import type { ResourceStore } from '../apiserver/resource-store.js';
 import { createApiServer } from '../apiserver/server.js';
 import { Compactor } from '../store/compactor.js';
 import { openStore } from '../store/open.js';
+import { kubeconfigFor } from './kubeconfig.js';
+
+export { kubeconfigFor };
 
 /**
  * `skiff up`: the whole control plane in one process. Opens the store (LevelDB in the data directory
  * unless told otherwise), starts the API server, writes a kubeconfig and prints how to use it. SIGTERM
  * or SIGINT shuts it down cleanly: no new requests, watches end, the store closes after its last sync.
+ *
+ * With `tls` (what the `skiff up` command does unless told `--insecure-http`) the server speaks HTTPS
+ * with the cluster PKI in `<dataDir>/pki/` and the kubeconfig carries the CA and the admin's client
+ * certificate. Without it, plain HTTP on a loopback address only, where a request without credentials
+ * acts as `system:unsecured` in `system:masters` — Kubernetes' old insecure port, kept for tests and
+ * local tools. Either way bearer tokens (ServiceAccount tokens, the static token file) authenticate.
  */
 export interface UpOptions {
   readonly dataDir?: string;
@@ -19,25 +42,118 @@ export interface UpOptions {
   readonly ephemeral?: boolean;
   /** Run the controller manager beside the API server (default true; tests of the API alone turn it off). */
   readonly controllers?: boolean;
+  /** Serve HTTPS with the cluster PKI; absent or false: plain HTTP, loopback only. */
+  readonly tls?: boolean;
+  /**
+   * Whether a request without credentials is served, as system:anonymous (over HTTPS) or
+   * system:unsecured (over plain HTTP). Over HTTPS the default is true only when an authorizer
+   * decides what anonymous requests may do: without one they could do everything.
+   */
+  readonly anonymousAuth?: boolean;
+  /** Static bearer tokens, in Kubernetes' CSV format (`--token-auth-file`). */
+  readonly tokenAuthFile?: string;
+  /** The `iss` of ServiceAccount tokens, and the audience they are for by default. */
+  readonly serviceAccountIssuer?: string;
+  /**
+   * `Node,RBAC`: Kubernetes' authorizers — system:masters, the Node authorizer, then RBAC over the
+   * bootstrap roles and bindings and whatever is added (what the `skiff up` command does unless told
+   * otherwise). `AlwaysAllow` (the default here, for tests of other things): every authenticated
+   * request is allowed. An `authorizer` given overrides both.
+   */
+  readonly authorizationMode?: 'AlwaysAllow' | 'Node,RBAC';
+  /** Decides what each user may do; absent: as `authorizationMode` says. */
+  readonly authorizer?: Authorizer;
+  /** RBAC's rules, for escalation checks (with `authorizer`). */
+  readonly policyRules?: PolicyRuleResolver;
 }
 
 export interface RunningSkiff {
   readonly url: string;
+  /** The admin kubeconfig (over HTTPS: with the CA and the admin's client certificate). */
   readonly kubeconfig: string;
+  /** The cluster CA (PEM) clients verify the server against; absent over plain HTTP. */
+  readonly caCertificate?: string;
   stop(): Promise<void>;
+}
+
+/** Who the controllers' in-process requests act as: upstream's loopback identity. */
+const inProcessUser: UserInfo = {
+  username: 'system:apiserver',
+  groups: ['system:masters', 'system:authenticated'],
+};
+
+/** Kubernetes' insecure-port user, for credential-less requests over plain HTTP on loopback. */
+const unsecuredUser: UserInfo = {
+  username: 'system:unsecured',
+  groups: ['system:masters', 'system:authenticated'],
+};
+
+/** Plain HTTP is refused beyond loopback: credentials and tokens would cross the network in clear. */
+export function isLoopbackAddress(address: string): boolean {
+  return address === 'localhost' || address === '::1' || (isIP(address) === 4 && address.startsWith('127.'));
 }
 
 export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   const dataDir = resolve(options.dataDir ?? join(homedir(), '.skiff'));
   const port = options.port ?? 6443;
   const address = options.address ?? '127.0.0.1';
+  const tls = options.tls === true;
+  if (!tls && !isLoopbackAddress(address)) {
+    throw new Error(
+      `plain HTTP is served only on a loopback address (127.0.0.1, ::1), not ${address}: leave out --insecure-http to serve HTTPS`,
+    );
+  }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // The PKI is made in both modes: ServiceAccount tokens need its key, and a later HTTPS start finds it.
+  const pki = await ensureClusterPki({ dataDir, servingNames: servingNamesFor({ address }) });
+  const tokenFile = options.tokenAuthFile
+    ? await TokenFileAuthenticator.fromFile(options.tokenAuthFile)
+    : undefined;
   const storeUrl = options.ephemeral ? 'memory://' : (options.store ?? `level://${join(dataDir, 'store')}`);
   const store = await openStore(storeUrl);
   const compactor = new Compactor({ store, onError: (error) => console.error('compaction failed:', error) });
   compactor.start();
-  const server = await createApiServer({ store, resources, advertiseAddress: `${address}:${port}` });
-  const url = `http://${address}:${port}`;
+  // Token checks read ServiceAccounts and pods from the server's own stores, which exist once it does.
+  let stores: ReadonlyMap<string, ResourceStore> = new Map();
+  const serviceAccountTokens = new ServiceAccountTokens({
+    ...(options.serviceAccountIssuer ? { issuer: options.serviceAccountIssuer } : {}),
+    signingKey: pki.serviceAccountKey.privateKey,
+    objects: storeLookup(() => stores),
+  });
+  // Loaded only when asked for, so a server without RBAC never pays for it.
+  const rbac =
+    !options.authorizer && options.authorizationMode === 'Node,RBAC'
+      ? (await import('../apiserver/auth/rbac/authorization.js')).createAuthorization()
+      : undefined;
+  const authorizer = options.authorizer ?? rbac?.authorizer;
+  const policyRules = options.policyRules ?? rbac?.rules;
+  const anonymous = options.anonymousAuth ?? (!tls || authorizer !== undefined);
+  const authenticator = new AuthenticationChain({
+    ...(tls ? { certificates: new X509Authenticator({ ca: pki.ca.x509 }) } : {}),
+    tokens: [...(tokenFile ? [tokenFile] : []), serviceAccountTokens] satisfies TokenAuthenticator[],
+    apiAudiences: serviceAccountTokens.apiAudiences,
+    anonymous: anonymous ? (tls ? undefined : unsecuredUser) : false,
+  });
+  const server = await createApiServer({
+    store,
+    resources,
+    advertiseAddress: `${address}:${port}`,
+    authenticator,
+    ...(authorizer ? { authorizer } : {}),
+    ...(policyRules ? { policyRules } : {}),
+    inProcessUser,
+    serviceAccountTokens,
+    ...(tls
+      ? { tls: { certificate: pki.serving.certificate, key: pki.serving.key, clientCA: pki.ca.certificate } }
+      : {}),
+  });
+  stores = server.stores;
+  if (rbac) {
+    const { ensureBootstrapPolicy } = await import('../apiserver/auth/rbac/bootstrap.js');
+    await ensureBootstrapPolicy(server.stores);
+    rbac.follow(server.stores);
+  }
+  const url = `${tls ? 'https' : 'http'}://${urlHost(address)}:${port}`;
   await server.app.listen({ port, host: address });
   // The controllers run beside the API server, reaching it through the in-process client. They load
   // after the server listens: the API is ready to serve without them, as it is without
@@ -59,14 +175,27 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     };
   })();
   const kubeconfig = join(dataDir, 'kubeconfig');
-  await writeFile(kubeconfig, kubeconfigFor(url), { mode: 0o600 });
+  await writeFile(
+    kubeconfig,
+    tls
+      ? kubeconfigFor(url, {
+          caCertificate: pki.ca.certificate,
+          userName: 'kubernetes-admin',
+          clientCertificate: pki.admin.certificate,
+          clientKey: pki.admin.key,
+        })
+      : kubeconfigFor(url),
+    { mode: 0o600 },
+  );
   let stopping: Promise<void> | undefined;
   return {
     url,
     kubeconfig,
+    ...(tls ? { caCertificate: pki.ca.certificate } : {}),
     stop() {
       stopping ??= (async () => {
         await (await controllers).stop();
+        rbac?.stop();
         await server.close();
         await compactor.stop();
         await store.close();
@@ -76,22 +205,9 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   };
 }
 
-export function kubeconfigFor(server: string): string {
-  return `apiVersion: v1
-kind: Config
-clusters:
-- name: skiff
-  cluster:
-    server: ${server}
-contexts:
-- name: skiff
-  context:
-    cluster: skiff
-    user: admin
-    namespace: default
-current-context: skiff
-users:
-- name: admin
-  user: {}
-`;
+/** The host part of a URL for a listen address: a wildcard becomes loopback, IPv6 gets brackets. */
+function urlHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return isIP(address) === 6 ? `[${address}]` : address;
 }

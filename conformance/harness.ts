@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { Authorizer } from '../apiserver/auth/types.js';
 import { type RunningSkiff, up } from '../cli/up.js';
 import { freePort } from '../store/testing/free-port.js';
 
@@ -32,8 +34,29 @@ export interface TestSkiff extends RunningSkiff {
   readonly dataDir: string;
   /** Runs kubectl with the test's kubeconfig and its own discovery cache; resolves with its output. */
   kubectl(args: readonly string[], options?: { binary?: string; input?: string }): Promise<KubectlResult>;
-  /** A raw request to the API server. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /**
+   * A raw request to the API server. Over HTTPS it trusts the cluster CA and presents the admin's
+   * client certificate, unless `credentials: 'none'` (then only what `headers` carry).
+   */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    options?: { credentials?: 'admin' | 'none' },
+  ): Promise<Response>;
+}
+
+export interface StartSkiffOptions {
+  readonly ephemeral?: boolean;
+  readonly controllers?: boolean;
+  /** HTTPS with the cluster PKI and x509 client certificates, as `skiff up` serves; plain HTTP by default. */
+  readonly tls?: boolean;
+  /** See UpOptions.anonymousAuth. */
+  readonly anonymousAuth?: boolean;
+  readonly tokenAuthFile?: string;
+  readonly authorizationMode?: 'AlwaysAllow' | 'Node,RBAC';
+  readonly authorizer?: Authorizer;
 }
 
 export interface KubectlResult {
@@ -42,9 +65,7 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
-export async function startSkiff(
-  options: { ephemeral?: boolean; controllers?: boolean } = {},
-): Promise<TestSkiff> {
+export async function startSkiff(options: StartSkiffOptions = {}): Promise<TestSkiff> {
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-test-'));
   const port = await freePort();
   const skiff = await up({
@@ -52,7 +73,25 @@ export async function startSkiff(
     port,
     ephemeral: options.ephemeral ?? true,
     controllers: options.controllers ?? true,
+    ...(options.tls ? { tls: true } : {}),
+    ...(options.anonymousAuth !== undefined ? { anonymousAuth: options.anonymousAuth } : {}),
+    ...(options.tokenAuthFile ? { tokenAuthFile: options.tokenAuthFile } : {}),
+    ...(options.authorizationMode ? { authorizationMode: options.authorizationMode } : {}),
+    ...(options.authorizer ? { authorizer: options.authorizer } : {}),
   });
+  // Over HTTPS: one agent that trusts the cluster CA with the admin's certificate, one without it.
+  const agents = skiff.caCertificate
+    ? {
+        admin: new Agent({
+          connect: {
+            ca: skiff.caCertificate,
+            cert: await readFile(join(dataDir, 'pki', 'admin.crt'), 'utf8'),
+            key: await readFile(join(dataDir, 'pki', 'admin.key'), 'utf8'),
+          },
+        }),
+        none: new Agent({ connect: { ca: skiff.caCertificate } }),
+      }
+    : undefined;
   const cacheDir = join(dataDir, 'kube-cache');
   return {
     ...skiff,
@@ -72,15 +111,19 @@ export async function startSkiff(
         if (kubectlOptions.input !== undefined) child.stdin?.end(kubectlOptions.input);
       });
     },
-    request(method, path, body, headers = {}) {
-      return fetch(`${skiff.url}${path}`, {
+    request(method, path, body, headers = {}, requestOptions = {}) {
+      const init = {
         method,
         headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
+      };
+      if (!agents) return fetch(`${skiff.url}${path}`, init);
+      const dispatcher = requestOptions.credentials === 'none' ? agents.none : agents.admin;
+      return undiciFetch(`${skiff.url}${path}`, { ...init, dispatcher }) as unknown as Promise<Response>;
     },
     async stop() {
       await skiff.stop();
+      await Promise.all([agents?.admin.close(), agents?.none.close()]);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,3 +1,4 @@
+import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { daemonSetController } from './daemonset.js';
 import { deploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
@@ -22,4 +23,5 @@ export const allControllers: readonly ControllerFactory[] = [
   daemonSetController,
   endpointsController,
   endpointSliceController,
+  clusterRoleAggregationController,
 ];

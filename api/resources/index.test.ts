@@ -8,6 +8,8 @@ describe('the resource list', () => {
     expect(groupsInOrder).toEqual([
       '',
       'apps',
+      'authentication.k8s.io',
+      'authorization.k8s.io',
       'autoscaling',
       'batch',
       'coordination.k8s.io',

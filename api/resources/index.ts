@@ -5,6 +5,13 @@
  */
 import type { ResourceDefinition } from '../resource.js';
 import { controllerRevisions, daemonSets, deployments, replicaSets, statefulSets } from './apps.js';
+import { selfSubjectReviews, selfSubjectReviewsV1beta1, tokenReviews } from './authentication.js';
+import {
+  localSubjectAccessReviews,
+  selfSubjectAccessReviews,
+  selfSubjectRulesReviews,
+  subjectAccessReviews,
+} from './authorization.js';
 import { horizontalPodAutoscalersV1, horizontalPodAutoscalersV2 } from './autoscaling.js';
 import { cronJobs, jobs } from './batch.js';
 import { leases } from './coordination.js';
@@ -54,6 +61,15 @@ export const resources: readonly ResourceDefinition[] = [
   statefulSets,
   daemonSets,
   controllerRevisions,
+  // authentication.k8s.io: reviews, answered and never stored; v1 is preferred
+  selfSubjectReviews,
+  tokenReviews,
+  selfSubjectReviewsV1beta1,
+  // authorization.k8s.io/v1: access reviews, answered and never stored
+  localSubjectAccessReviews,
+  selfSubjectAccessReviews,
+  selfSubjectRulesReviews,
+  subjectAccessReviews,
   // autoscaling: v2 is preferred
   horizontalPodAutoscalersV2,
   horizontalPodAutoscalersV1,

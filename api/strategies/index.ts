@@ -3,6 +3,12 @@ import { configMapStrategy, secretStrategy } from './config-data.js';
 import { coreEventStrategy } from './events.js';
 import { namespaceStrategy } from './namespaces.js';
 import { podStrategy } from './pods.js';
+import {
+  clusterRoleBindingStrategy,
+  clusterRoleStrategy,
+  roleBindingStrategy,
+  roleStrategy,
+} from './rbac.js';
 import { serviceStrategy } from './services.js';
 import { persistentVolumeClaimStrategy, persistentVolumeStrategy } from './volumes.js';
 import {
@@ -36,4 +42,8 @@ export const strategies: ReadonlyMap<string, Strategy> = new Map([
   ['batch/cronjobs', cronJobStrategy],
   ['/persistentvolumes', persistentVolumeStrategy],
   ['/persistentvolumeclaims', persistentVolumeClaimStrategy],
+  ['rbac.authorization.k8s.io/roles', roleStrategy],
+  ['rbac.authorization.k8s.io/clusterroles', clusterRoleStrategy],
+  ['rbac.authorization.k8s.io/rolebindings', roleBindingStrategy],
+  ['rbac.authorization.k8s.io/clusterrolebindings', clusterRoleBindingStrategy],
 ]);
