@@ -291,6 +291,7 @@ export function revisionOf(object: KubeObject | undefined): bigint {
 export function maxRevision(sets: readonly ReplicaSet[]): bigint {
   return sets.reduce((max, set) => {
     const revision = revisionOf(set);
+    // biome-ignore lint/complexity/useMathMinMax: Math.max takes no bigints
     return revision > max ? revision : max;
   }, 0n);
 }
