@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +11,8 @@ const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [
                 [--insecure-http] [--anonymous-auth=true|false] [--token-auth-file FILE]
                 [--service-account-issuer URL] [--authorization-mode AlwaysAllow|Node,RBAC]
        skiff kubeconfig --user NAME [--group GROUP]... [--data-dir DIR] [--server URL]
-       skiff controller-manager --kubeconfig PATH [--identity NAME] [--leader-elect-lease-duration 15s]
+       skiff controller-manager --kubeconfig PATH [--identity NAME] [--root-ca-file PATH]
+                                [--leader-elect-lease-duration 15s]
                                 [--leader-elect-renew-deadline 10s] [--leader-elect-retry-period 2s]
 
   --data-dir DIR   where Skiff keeps its store and kubeconfig (default ~/.skiff)
@@ -39,7 +41,9 @@ kubeconfig prints a kubeconfig for another user, with a client certificate for N
 signed by the cluster CA of DIR (the server is the one in DIR/kubeconfig unless --server says).
 
 controller-manager runs the controllers as their own process against any Skiff, leader-elected on the
-kube-system/kube-controller-manager Lease so that only one of several acts at a time.
+kube-system/kube-controller-manager Lease so that only one of several acts at a time. With
+--root-ca-file (the cluster CA, DIR/pki/ca.crt) it publishes that CA in every namespace as the
+kube-root-ca.crt ConfigMap.
 `;
 
 async function controllerManager(args: string[]): Promise<number> {
@@ -48,6 +52,7 @@ async function controllerManager(args: string[]): Promise<number> {
     options: {
       kubeconfig: { type: 'string' },
       identity: { type: 'string' },
+      'root-ca-file': { type: 'string' },
       'leader-elect-lease-duration': { type: 'string', default: '15s' },
       'leader-elect-renew-deadline': { type: 'string', default: '10s' },
       'leader-elect-retry-period': { type: 'string', default: '2s' },
@@ -74,16 +79,19 @@ async function controllerManager(args: string[]): Promise<number> {
     return 2;
   }
   // Loaded only for this command, so `skiff up` starts without them.
-  const [{ HttpClient }, { allControllers }, { startControllerManager }] = await Promise.all([
-    import('../client/http-client.js'),
-    import('../controllers/index.js'),
-    import('../controllers/manager.js'),
-  ]);
+  const rootCa = values['root-ca-file'] ? await readFile(values['root-ca-file'], 'utf8') : undefined;
+  const [{ HttpClient }, { allControllers }, { startControllerManager }, { rootCaPublisher }] =
+    await Promise.all([
+      import('../client/http-client.js'),
+      import('../controllers/index.js'),
+      import('../controllers/manager.js'),
+      import('../controllers/root-ca-publisher.js'),
+    ]);
   const client = HttpClient.fromKubeconfig({ path: values.kubeconfig });
   const identity = values.identity ?? `${hostname()}_${randomUUID()}`;
   const manager = startControllerManager({
     client,
-    controllers: allControllers,
+    controllers: rootCa ? [...allControllers, rootCaPublisher(rootCa)] : allControllers,
     leaderElection: {
       identity,
       leaseDurationMs: timings.leaseDurationMs!,

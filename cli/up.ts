@@ -160,13 +160,18 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   // kube-controller-manager, and loading them first would only delay the first answer.
   const controllers = (async () => {
     if (options.controllers === false) return { stop: async () => {} };
-    const [{ createInProcessClient }, { allControllers }, { startControllerManager }] = await Promise.all([
-      import('../apiserver/in-process-client.js'),
-      import('../controllers/index.js'),
-      import('../controllers/manager.js'),
-    ]);
+    const [{ createInProcessClient }, { allControllers }, { startControllerManager }, { rootCaPublisher }] =
+      await Promise.all([
+        import('../apiserver/in-process-client.js'),
+        import('../controllers/index.js'),
+        import('../controllers/manager.js'),
+        import('../controllers/root-ca-publisher.js'),
+      ]);
     const client = createInProcessClient(server);
-    const manager = startControllerManager({ client, controllers: allControllers });
+    const manager = startControllerManager({
+      client,
+      controllers: [...allControllers, rootCaPublisher(pki.ca.certificate)],
+    });
     return {
       async stop() {
         await manager.stop();
