@@ -60,10 +60,12 @@ export function admitter(context: AdmissionContext): Admit {
       object.kind = old.kind;
       if (subresource === 'status') {
         object.spec = old.spec;
-        // Upstream's status strategies outside the core group reset metadata (ResetObjectMetaForStatus);
-        // the core group's keep only the spec (and a pod's owner references), so a status write there
-        // may still change labels and annotations.
-        if (resource.group !== '') copyFields(metadata, oldMeta, metadataKeptOnStatusUpdate);
+        // Upstream's status strategies outside the core and batch groups reset metadata
+        // (ResetObjectMetaForStatus); the core group's and the Job's and CronJob's keep only the spec
+        // (and a pod's owner references), so a status write there may still change labels and annotations.
+        if (resource.group !== '' && resource.group !== 'batch') {
+          copyFields(metadata, oldMeta, metadataKeptOnStatusUpdate);
+        }
         else if (resource.plural === 'pods') copyFields(metadata, oldMeta, ['ownerReferences']);
         resource.strategy?.prepareForStatusUpdate?.(object, old);
       } else {

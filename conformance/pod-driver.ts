@@ -10,7 +10,9 @@
  *
  * A pod whose images cannot run (`runs` says no; by default an image tagged `404`) is left Pending
  * with ImagePullBackOff, as a kubelet would leave it. `setReady` flips a pod's readiness by hand (what
- * upstream's tests do by breaking a readiness probe).
+ * upstream's tests do by breaking a readiness probe). A pod whose command ends (`outcome` says
+ * 'succeeded' or 'failed'; by default every pod keeps running) is reported Succeeded or Failed, its
+ * containers terminated with exit code 0 or 1, as a kubelet reports a finished pod.
  */
 import type { KubeObject } from '../api/resource.js';
 import { isStatusError } from '../api/status.js';
@@ -47,12 +49,17 @@ export interface PodDriverOptions {
   readonly nodes?: readonly string[];
   /** Whether a pod's containers can run; default: unless an image's tag is `404`. */
   readonly runs?: (pod: DrivenPod) => boolean;
+  /** How a running pod ends: it keeps running (the default), or its containers exit 0 or 1. */
+  readonly outcome?: (pod: DrivenPod) => PodOutcome;
 }
+
+export type PodOutcome = 'running' | 'succeeded' | 'failed';
 
 export class PodDriver {
   readonly #client: KubeClient;
   readonly #nodes: readonly string[];
   readonly #runs: (pod: DrivenPod) => boolean;
+  readonly #outcome: (pod: DrivenPod) => PodOutcome;
   readonly #informers: InformerFactory;
   readonly #pods: Informer<DrivenPod>;
   readonly #nodeInformer: Informer<KubeObject>;
@@ -69,6 +76,7 @@ export class PodDriver {
     this.#nodes = options.nodes ?? ['node-1'];
     this.#runs =
       options.runs ?? ((pod) => !(pod.spec?.containers ?? []).some((c) => c.image?.endsWith(':404')));
+    this.#outcome = options.outcome ?? (() => 'running');
     this.#informers = new InformerFactory({
       client: options.client,
       onError: (error) => this.errors.push(error),
@@ -200,6 +208,17 @@ export class PodDriver {
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
     const runs = this.#runs(pod);
+    const outcome = runs ? this.#outcome(pod) : 'running';
+    if (outcome !== 'running') {
+      await this.#client.patch(
+        ref,
+        name,
+        'merge',
+        { status: this.#finishedStatusFor(pod, nodeName, outcome === 'succeeded') },
+        { subresource: 'status' },
+      );
+      return;
+    }
     const ready = runs && (this.#readiness.get(pod.metadata?.uid ?? '') ?? true);
     const readyNow =
       pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
@@ -228,6 +247,50 @@ export class PodDriver {
     });
     if (eligible.length === 0) return undefined;
     return eligible[this.#nextNode++ % eligible.length];
+  }
+
+  /** A finished pod's status, as a kubelet reports it: not ready (PodCompleted), containers terminated. */
+  #finishedStatusFor(pod: DrivenPod, nodeName: string, succeeded: boolean): Record<string, unknown> {
+    const now = `${new Date().toISOString().slice(0, 19)}Z`;
+    const index = Math.max(0, this.#nodes.indexOf(nodeName)) + 1;
+    const podIP = (pod.status?.podIP as string | undefined) ?? `10.244.${index}.${this.#nextIp++ % 250}`;
+    const startedAt = (pod.status?.startTime as string | undefined) ?? now;
+    const condition = (type: string, status: boolean) => ({
+      type,
+      status: status ? 'True' : 'False',
+      lastProbeTime: null,
+      lastTransitionTime: now,
+      ...(status ? {} : { reason: 'PodCompleted' }),
+    });
+    return {
+      phase: succeeded ? 'Succeeded' : 'Failed',
+      hostIP: `10.0.0.${index + 9}`,
+      podIP,
+      podIPs: [{ ip: podIP }],
+      startTime: startedAt,
+      conditions: [
+        condition('PodScheduled', true),
+        condition('Initialized', true),
+        condition('ContainersReady', false),
+        condition('Ready', false),
+      ],
+      containerStatuses: (pod.spec?.containers ?? []).map((container) => ({
+        name: container.name,
+        image: container.image,
+        imageID: `${container.image}@sha256:${'0'.repeat(64)}`,
+        ready: false,
+        started: false,
+        restartCount: 0,
+        state: {
+          terminated: {
+            exitCode: succeeded ? 0 : 1,
+            reason: succeeded ? 'Completed' : 'Error',
+            startedAt,
+            finishedAt: now,
+          },
+        },
+      })),
+    };
   }
 
   #statusFor(pod: DrivenPod, nodeName: string, runs: boolean, ready: boolean): Record<string, unknown> {

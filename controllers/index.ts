@@ -1,15 +1,18 @@
 import { clusterRoleAggregationController } from './clusterrole-aggregation.js';
+import { cronJobController } from './cronjob.js';
 import { daemonSetController } from './daemonset.js';
 import { deploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslice.js';
 import type { ControllerFactory } from './framework.js';
 import { garbageCollector } from './garbage-collector.js';
+import { jobController } from './job.js';
 import { namespaceController } from './namespace.js';
 import { replicaSetController } from './replicaset.js';
 import { replicationControllerController } from './replication-controller.js';
 import { serviceAccountController } from './service-account.js';
 import { statefulSetController } from './statefulset.js';
+import { ttlAfterFinishedController } from './ttl-after-finished.js';
 
 /** Every controller the manager runs, in the order they are made. */
 export const allControllers: readonly ControllerFactory[] = [
@@ -24,4 +27,7 @@ export const allControllers: readonly ControllerFactory[] = [
   endpointsController,
   endpointSliceController,
   clusterRoleAggregationController,
+  jobController,
+  cronJobController,
+  ttlAfterFinishedController,
 ];

@@ -1,4 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
+import { parseSchedule } from '../cron/schedule.js';
+import { TimeZone } from '../cron/time-zone.js';
 import { type FieldError, fieldError } from '../field-error.js';
 import { type LabelSelector, labelSelectorAsSelector, validateLabelSelector } from '../labels.js';
 import type { KubeObject, Strategy } from '../resource.js';
@@ -203,6 +205,7 @@ export const jobStrategy: Strategy = {
     if (old && JSON.stringify((old.spec as WorkloadSpec).template) !== JSON.stringify(spec.template)) {
       errors.push(fieldError.invalid('spec.template', spec.template, 'field is immutable'));
     }
+    errors.push(...validateJobCounts(spec));
     return errors;
   },
 };
@@ -217,9 +220,11 @@ export const cronJobStrategy: Strategy = {
     const jobTemplate = (spec.jobTemplate ?? {}) as { spec?: WorkloadSpec };
     defaultTemplate(jobTemplate.spec?.template);
   },
-  validate(cronJob) {
+  validate(cronJob, old) {
     const spec = specOf(cronJob);
-    return spec.schedule ? [] : [fieldError.required('spec.schedule', '')];
+    if (!spec.schedule)
+      return [fieldError.required('spec.schedule', ''), ...validateCronJobSpec(cronJob, old)];
+    return validateCronJobSpec(cronJob, old);
   },
 };
 
@@ -247,3 +252,110 @@ export const controllerRevisionStrategy: Strategy = {
     return errors;
   },
 };
+
+// ---------------------------------------------------------------------------------------------------
+// Jobs and CronJobs: the rest of upstream's batch validation that the controllers rely on (counts,
+// completion modes, schedules, zones). The schedule parser and zones are the CronJob controller's own
+// (controllers/cronjob/), so the API refuses exactly the schedules the controller could not run.
+
+const nonNegative = (value: unknown, field: string): FieldError[] =>
+  typeof value === 'number' && value < 0
+    ? [fieldError.invalid(field, value, 'must be greater than or equal to 0')]
+    : [];
+
+function validateJobCounts(spec: WorkloadSpec, path = 'spec'): FieldError[] {
+  const errors = [
+    ...nonNegative(spec.parallelism, `${path}.parallelism`),
+    ...nonNegative(spec.completions, `${path}.completions`),
+    ...nonNegative(spec.activeDeadlineSeconds, `${path}.activeDeadlineSeconds`),
+    ...nonNegative(spec.backoffLimit, `${path}.backoffLimit`),
+    ...nonNegative(spec.ttlSecondsAfterFinished, `${path}.ttlSecondsAfterFinished`),
+  ];
+  const mode = spec.completionMode;
+  if (mode !== undefined && mode !== 'NonIndexed' && mode !== 'Indexed') {
+    errors.push(fieldError.notSupported(`${path}.completionMode`, mode, ['NonIndexed', 'Indexed']));
+  }
+  if (mode === 'Indexed' && spec.completions === undefined) {
+    errors.push(fieldError.required(`${path}.completions`, 'when completion mode is Indexed'));
+  }
+  return errors;
+}
+
+/** Job names get `-<minutes since the epoch>` (11 characters) appended, and must stay DNS labels. */
+const MAX_CRON_JOB_NAME_LENGTH = 63 - 11;
+
+function validateCronJobSpec(cronJob: KubeObject, old: KubeObject | undefined): FieldError[] {
+  const spec = specOf(cronJob);
+  const errors: FieldError[] = [];
+  const name = cronJob.metadata?.name ?? '';
+  if (!old && name.length > MAX_CRON_JOB_NAME_LENGTH) {
+    errors.push(
+      fieldError.invalid(
+        'metadata.name',
+        name,
+        `must be no more than ${MAX_CRON_JOB_NAME_LENGTH} characters`,
+      ),
+    );
+  }
+  const schedule = spec.schedule as string | undefined;
+  const timeZone = spec.timeZone as string | undefined;
+  if (schedule) {
+    try {
+      parseSchedule(schedule);
+    } catch (error) {
+      errors.push(fieldError.invalid('spec.schedule', schedule, (error as Error).message));
+    }
+    // A zone in the schedule stays allowed on objects that already had one.
+    const oldSchedule = (old?.spec as { schedule?: string } | undefined)?.schedule ?? '';
+    if (timeZone !== undefined && schedule.includes('TZ')) {
+      errors.push(
+        fieldError.invalid(
+          'spec.schedule',
+          schedule,
+          'cannot use both timeZone field and TZ or CRON_TZ in schedule',
+        ),
+      );
+    } else if (schedule.includes('TZ') && !oldSchedule.includes('TZ')) {
+      errors.push(
+        fieldError.invalid(
+          'spec.schedule',
+          schedule,
+          'cannot use TZ or CRON_TZ in schedule, use timeZone field instead',
+        ),
+      );
+    }
+  }
+  errors.push(...nonNegative(spec.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'));
+  const policy = spec.concurrencyPolicy;
+  if (policy !== 'Allow' && policy !== 'Forbid' && policy !== 'Replace') {
+    errors.push(
+      fieldError.notSupported('spec.concurrencyPolicy', policy ?? '', ['Allow', 'Forbid', 'Replace']),
+    );
+  }
+  errors.push(...nonNegative(spec.successfulJobsHistoryLimit, 'spec.successfulJobsHistoryLimit'));
+  errors.push(...nonNegative(spec.failedJobsHistoryLimit, 'spec.failedJobsHistoryLimit'));
+  if (timeZone !== undefined) {
+    if (timeZone === '') {
+      errors.push(fieldError.invalid('spec.timeZone', timeZone, 'timeZone must be nil or non-empty string'));
+    } else {
+      if (timeZone.toLowerCase() === 'local') {
+        errors.push(
+          fieldError.invalid(
+            'spec.timeZone',
+            timeZone,
+            'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones',
+          ),
+        );
+      }
+      // Go loads "Local" without complaint; it is refused above.
+      try {
+        if (timeZone !== 'Local') TimeZone.load(timeZone);
+      } catch (error) {
+        errors.push(fieldError.invalid('spec.timeZone', timeZone, (error as Error).message));
+      }
+    }
+  }
+  const jobSpec = (spec.jobTemplate as { spec?: WorkloadSpec } | undefined)?.spec;
+  if (jobSpec) errors.push(...validateJobCounts(jobSpec, 'spec.jobTemplate.spec'));
+  return errors;
+}
