@@ -75,9 +75,6 @@ export function admitter(context: AdmissionContext): Admit {
         }
         // The finalize subresource exists to change what prepareForUpdate protects (spec.finalizers).
         if (subresource !== 'finalize') resource.strategy?.prepareForUpdate?.(object, old);
-        if (resource.generation && !isDeepStrictEqual(normalize(object.spec), normalize(old.spec))) {
-          metadata.generation = ((oldMeta.generation as number | undefined) ?? 1) + 1;
-        }
       }
     } else {
       if (resource.subresources?.status && resource.strategy?.prepareForCreate === undefined)
@@ -87,6 +84,13 @@ export function admitter(context: AdmissionContext): Admit {
     }
     context.schema?.default(object);
     resource.strategy?.default?.(object);
+    // A spec change is judged on the defaulted object, as upstream decodes a body with its defaults:
+    // a manifest that leaves defaults out restates the spec rather than changing it.
+    if (old && subresource !== 'status' && resource.generation) {
+      if (!isDeepStrictEqual(normalize(object.spec), normalize(old.spec))) {
+        metadata.generation = ((old.metadata?.generation as number | undefined) ?? 1) + 1;
+      }
+    }
     // Who may write this (escalation prevention) is settled on the defaulted object, before validation,
     // as upstream's RBAC storage does.
     if (subresource === undefined && resource.strategy?.authorizeWrite) {

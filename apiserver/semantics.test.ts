@@ -143,6 +143,16 @@ describe('writes', () => {
     );
     expect(scaled.metadata.generation).toBe(2);
     expect(scaled.status.replicas).toBe(3);
+    // Replacing it with the manifest it was made from (no defaults filled in, replicas 4 as now) changes
+    // nothing: specs are compared after defaulting, as upstream decodes with defaults first.
+    const replaced = await api.ok('PUT', `${path}/w`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'w', labels: { x: 'y' } },
+      spec: { replicas: 4, selector: { matchLabels: { app: 'w' } }, template },
+    });
+    expect(replaced.metadata.generation).toBe(2);
+    expect(replaced.metadata.resourceVersion).toBe(scaled.metadata.resourceVersion);
   });
 
   it('keeps a deployment selector immutable and matching its template', async () => {
