@@ -16,12 +16,13 @@ import { startSkiff, type TestSkiff } from './harness.js';
  * Skiff driven by real Kubernetes clients that nobody on the team wrote: the official JavaScript client
  * (@kubernetes/client-node, a devDependency) and the official Python client (Debian's python3-kubernetes,
  * run as a child process by conformance/clients/python-client.py). Both speak plain http to the
- * kubeconfig `startSkiff()` writes, which has no credentials.
+ * kubeconfig `startSkiff()` writes, which has no credentials. The API server runs without controllers,
+ * so the events the tests count are their own (no kube-root-ca.crt arriving in a new namespace).
  */
 
 let skiff: TestSkiff;
 beforeAll(async () => {
-  skiff = await startSkiff();
+  skiff = await startSkiff({ controllers: false });
 });
 afterAll(async () => {
   await skiff?.stop();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { poll } from './client.js';
 import { kubectlBinaries, requireKubectl, startSkiff, type TestSkiff } from './harness.js';
 
 /**
@@ -23,6 +24,11 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
   beforeAll(async () => {
     skiff = await startSkiff();
   });
+  /** The root CA publisher writes kube-root-ca.crt into a new namespace moments after it appears. */
+  const rootCaPublished = (namespace: string) =>
+    poll(
+      async () => (await skiff.kubectl(['-n', namespace, 'get', 'configmap', 'kube-root-ca.crt'])).code === 0,
+    );
   afterAll(async () => {
     await skiff?.stop();
   });
@@ -52,7 +58,11 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
     expect(await kubectl('-n', ns, 'get', 'configmaps', '-l', 'tier=web', '-o', 'name')).toBe(
       'configmap/settings\n',
     );
-    expect(await kubectl('-n', ns, 'get', 'configmaps', '-l', 'tier!=web', '-o', 'name')).toBe('');
+    // Every namespace also holds the cluster CA, unlabelled, as on Kubernetes.
+    await rootCaPublished(ns);
+    expect(await kubectl('-n', ns, 'get', 'configmaps', '-l', 'tier!=web', '-o', 'name')).toBe(
+      'configmap/kube-root-ca.crt\n',
+    );
     // kubectl 1.27 prints "annotate", later versions "annotated".
     expect(await kubectl('-n', ns, 'annotate', 'configmap', 'settings', 'owner=team')).toMatch(
       /^configmap\/settings annotated?\n$/,
@@ -154,12 +164,12 @@ describe.each(kubectlBinaries)('kubectl $version against Skiff', ({ version, pat
       /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\nweb\s+0\/3\s+\d+\s+0\s+\S+\s+nginx\s+nginx:1.25\s+app=web\n$/,
     );
     for (const name of ['b', 'c', 'a']) await kubectl('-n', `${ns}-b`, 'create', 'configmap', name);
+    await rootCaPublished(`${ns}-b`);
+    const sorted = 'configmap/a\nconfigmap/b\nconfigmap/c\nconfigmap/kube-root-ca.crt\n';
     expect(
       await kubectl('-n', `${ns}-b`, 'get', 'configmaps', '--sort-by=.metadata.name', '-o', 'name'),
-    ).toBe('configmap/a\nconfigmap/b\nconfigmap/c\n');
-    expect(await kubectl('-n', `${ns}-b`, 'get', 'configmaps', '--chunk-size=1', '-o', 'name')).toBe(
-      'configmap/a\nconfigmap/b\nconfigmap/c\n',
-    );
+    ).toBe(sorted);
+    expect(await kubectl('-n', `${ns}-b`, 'get', 'configmaps', '--chunk-size=1', '-o', 'name')).toBe(sorted);
     const all = await kubectl('get', 'configmaps', '-A', '--field-selector', `metadata.namespace=${ns}-b`);
     expect(all).toMatch(new RegExp(`^NAMESPACE\\s+NAME\\s+DATA\\s+AGE\\n${ns}-b\\s+a\\s+0`));
     expect(await kubectl('-n', `${ns}-b`, 'get', 'all')).toContain('deployment.apps/web   0/3');
