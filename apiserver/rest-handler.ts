@@ -7,6 +7,14 @@ import { StrategicPatchError, strategicMergePatch } from '../api/schema/strategi
 import { applyDefaults, prune, validateDeclared } from '../api/schema/structure.js';
 import { badRequest, conflict, methodNotSupported, notFound } from '../api/status.js';
 import { type AdmissionContext, admitter, checkBodyAgainstUrl } from './admission.js';
+import {
+  fieldManagerFor,
+  managerOf,
+  parseForce,
+  serveApply,
+  trackingAdmit,
+  validateWriteOptions,
+} from './apply/requests.js';
 import type { RequestAuthorization, UserInfo } from './auth/types.js';
 import { wantsProtobuf, wantsTable } from './negotiation.js';
 import { jsonPatch, mergePatch, patchTypeOf } from './patch.js';
@@ -25,6 +33,8 @@ export interface RestContext {
   readonly stores: ReadonlyMap<string, ResourceStore>;
   readonly currentRevision: () => Promise<number>;
   readonly decodeBody: (request: FastifyRequest, expectedSchema?: string) => Promise<unknown>;
+  /** The clock of managedFields times; the system clock when absent. */
+  readonly now?: () => Date;
   /** Who sent a request (set by authentication); absent or undefined when the server runs without it. */
   readonly userOf?: (request: FastifyRequest) => UserInfo | undefined;
   /** For admission checks that depend on the requester (RBAC escalation prevention); absent: none. */
@@ -66,7 +76,7 @@ export async function handleResource(
       }
     : undefined;
   const user = context.userOf?.(request);
-  const admit = (subresource?: string) =>
+  const admitOnly = (subresource?: string) =>
     admitter({
       resource,
       ...(subresource ? { subresource } : {}),
@@ -75,6 +85,13 @@ export async function handleResource(
       ...(user ? { user } : {}),
       ...(context.authorization ? { authorization: context.authorization } : {}),
     });
+  // Every create, update and patch keeps managedFields current; server-side apply does its own.
+  const fieldManager = fieldManagerFor(store, context.now);
+  const manager = managerOf(query.fieldManager, request.headers['user-agent']);
+  const admit = (subresource?: string) =>
+    trackingAdmit(admitOnly(subresource), fieldManager, manager, subresource);
+  // A scale write changes the parent object as the main resource does, and is recorded as `scale`'s.
+  const admitScale = () => trackingAdmit(admitOnly(), fieldManager, manager, 'scale');
   // Unknown fields are dropped from what is stored; fieldValidation decides whether the client hears of it.
   const decodeChecked = (value: unknown): KubeObject => {
     const object = asObject(value);
@@ -177,6 +194,7 @@ export async function handleResource(
         }
         throw methodNotSupported({ group: info.group, resource: info.resource }, 'create');
       }
+      validateWriteOptions('CreateOptions', query);
       const body = decodeChecked(await context.decodeBody(request, resource.schema));
       checkKind(store, body);
       checkBodyAgainstUrl(resource, body, namespace, undefined);
@@ -185,11 +203,12 @@ export async function handleResource(
       return created;
     }
     case 'update': {
+      validateWriteOptions('UpdateOptions', query);
       const body =
         sub === 'scale'
           ? asObject(await context.decodeBody(request))
           : decodeChecked(await context.decodeBody(request, resource.schema));
-      if (sub === 'scale') return updateScale(store, namespace, info.name!, () => body, admit(), dryRun);
+      if (sub === 'scale') return updateScale(store, namespace, info.name!, () => body, admitScale(), dryRun);
       if (sub !== 'status' && sub !== 'finalize') checkKind(store, body);
       checkBodyAgainstUrl(resource, body, namespace, info.name);
       const wanted = body.metadata?.resourceVersion;
@@ -231,7 +250,25 @@ export async function handleResource(
     }
     case 'patch': {
       const patchType = patchTypeOf(request.headers['content-type']);
+      validateWriteOptions('PatchOptions', query, patchType === 'application/apply-patch+yaml');
       const patch = await context.decodeBody(request);
+      if (patchType === 'application/apply-patch+yaml') {
+        const { object, created } = await serveApply({
+          store,
+          fieldManager,
+          namespace,
+          name: info.name!,
+          subresource: sub,
+          configuration: asObject(patch),
+          manager,
+          force: parseForce(query.force),
+          dryRun,
+          admit: admitOnly,
+          checkAgainstUrl: (object) => checkBodyAgainstUrl(resource, object, namespace, info.name),
+        });
+        if (created) reply.code(201);
+        return object;
+      }
       const apply = (target: KubeObject): KubeObject => {
         switch (patchType) {
           case 'application/json-patch+json':
@@ -253,7 +290,7 @@ export async function handleResource(
         }
       };
       if (sub === 'scale') {
-        return updateScale(store, namespace, info.name!, (scale) => apply(scale), admit(), dryRun);
+        return updateScale(store, namespace, info.name!, (scale) => apply(scale), admitScale(), dryRun);
       }
       const wanted = (patch as KubeObject | undefined)?.metadata?.resourceVersion;
       return store.update(
