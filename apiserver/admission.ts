@@ -4,6 +4,8 @@ import { validateLabels } from '../api/labels.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../api/names.js';
 import type { KubeObject, ResourceDefinition } from '../api/resource.js';
 import { badRequest, forbidden, invalid, notFound } from '../api/status.js';
+import type { AdmissionChain } from './admission/chain.js';
+import type { AdmissionRequest } from './admission/types.js';
 import type { RequestAuthorization, UserInfo } from './auth/types.js';
 import type { Admit, ResourceStore } from './resource-store.js';
 
@@ -27,6 +29,15 @@ export interface AdmissionContext {
   readonly user?: UserInfo;
   /** The server's authorizer and RBAC rules, for the strategy's `authorizeWrite` (escalation prevention). */
   readonly authorization?: RequestAuthorization;
+  /**
+   * The admission plugins (apiserver/admission/chain.ts): their mutating phase runs on the defaulted
+   * object, their validating phase once the object's own validation has passed. Absent: none.
+   */
+  readonly plugins?: AdmissionChain;
+  /** The request is a dry run (plugins that write, such as ResourceQuota, only check). */
+  readonly dryRun?: boolean;
+  /** Adds a warning to the response (PodSecurity's `would violate …`). */
+  readonly warn?: (message: string) => void;
 }
 
 const metadataKeptOnUpdate = [
@@ -65,8 +76,7 @@ export function admitter(context: AdmissionContext): Admit {
         // (and a pod's owner references), so a status write there may still change labels and annotations.
         if (resource.group !== '' && resource.group !== 'batch') {
           copyFields(metadata, oldMeta, metadataKeptOnStatusUpdate);
-        }
-        else if (resource.plural === 'pods') copyFields(metadata, oldMeta, ['ownerReferences']);
+        } else if (resource.plural === 'pods') copyFields(metadata, oldMeta, ['ownerReferences']);
         resource.strategy?.prepareForStatusUpdate?.(object, old);
       } else {
         if (resource.subresources?.status) {
@@ -83,6 +93,13 @@ export function admitter(context: AdmissionContext): Admit {
       await checkNamespaceLifecycle(context, metadata.namespace, metadata.name);
     }
     context.schema?.default(object);
+    const request = context.plugins ? admissionRequest(context, object, old) : undefined;
+    if (request) {
+      await context.plugins!.admit(request);
+      // Upstream prepares a new object after mutating admission, so what the strategy derives from
+      // the spec (a pod's QoS class) sees what the plugins set (LimitRanger's defaults).
+      if (!old) resource.strategy?.prepareForCreate?.(object);
+    }
     resource.strategy?.default?.(object);
     // A spec change is judged on the defaulted object, as upstream decodes a body with its defaults:
     // a manifest that leaves defaults out restates the spec rather than changing it.
@@ -110,7 +127,29 @@ export function admitter(context: AdmissionContext): Admit {
     if (errors.length > 0) {
       throw invalid({ group: resource.group, kind: resource.kind }, metadata.name ?? '', errors);
     }
+    if (request) await context.plugins!.validate(request);
     return object;
+  };
+}
+
+/** What the admission plugins are told about this write. */
+function admissionRequest(
+  context: AdmissionContext,
+  object: KubeObject,
+  old: KubeObject | undefined,
+): AdmissionRequest {
+  const metadata = object.metadata ?? {};
+  return {
+    operation: old ? 'UPDATE' : 'CREATE',
+    resource: context.resource,
+    ...(context.subresource !== undefined ? { subresource: context.subresource } : {}),
+    ...(context.resource.namespaced && metadata.namespace ? { namespace: metadata.namespace } : {}),
+    name: metadata.name ?? '',
+    object,
+    ...(old ? { oldObject: old } : {}),
+    ...(context.user ? { user: context.user } : {}),
+    dryRun: context.dryRun ?? false,
+    warn: context.warn ?? (() => {}),
   };
 }
 

@@ -20,7 +20,10 @@ describe.skipIf(!withEtcd)('two API servers over one etcd', () => {
     for (let i = 0; i < 2; i++) {
       const dataDir = await mkdtemp(join(tmpdir(), 'skiff-etcd-api-'));
       dirs.push(dataDir);
-      servers.push(await up({ dataDir, port: await freePort(), store: `etcd://${etcd.endpoint}` }));
+      // The API alone: the controllers' own writes (kube-root-ca.crt …) would race the watch below.
+      servers.push(
+        await up({ dataDir, port: await freePort(), store: `etcd://${etcd.endpoint}`, controllers: false }),
+      );
     }
   }, 30_000);
   afterAll(async () => {

@@ -6,6 +6,8 @@ import { hasMessage } from '../api/schema/dsl.js';
 import { StrategicPatchError, strategicMergePatch } from '../api/schema/strategic-merge-patch.js';
 import { applyDefaults, prune, validateDeclared } from '../api/schema/structure.js';
 import { badRequest, conflict, methodNotSupported, notFound } from '../api/status.js';
+import type { AdmissionChain } from './admission/chain.js';
+import { addWarning } from './admission/warnings.js';
 import { type AdmissionContext, admitter, checkBodyAgainstUrl } from './admission.js';
 import {
   fieldManagerFor,
@@ -41,6 +43,8 @@ export interface RestContext {
   readonly authorization?: RequestAuthorization;
   /** Resources answered per request and never stored (access reviews), by `storeKey`. */
   readonly virtualResources?: ReadonlyMap<string, VirtualResource>;
+  /** The admission plugins every write passes (apiserver/admission/); absent: none. */
+  readonly admission?: AdmissionChain;
 }
 
 type Query = Record<string, string | undefined>;
@@ -84,6 +88,9 @@ export async function handleResource(
       ...(schema ? { schema } : {}),
       ...(user ? { user } : {}),
       ...(context.authorization ? { authorization: context.authorization } : {}),
+      ...(context.admission
+        ? { plugins: context.admission, dryRun, warn: (message: string) => addWarning(reply, message) }
+        : {}),
     });
   // Every create, update and patch keeps managedFields current; server-side apply does its own.
   const fieldManager = fieldManagerFor(store, context.now);

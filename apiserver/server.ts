@@ -12,6 +12,7 @@ import {
 import type { Store } from '../store/types.js';
 import '../api/types/index.js';
 import { strategies } from '../api/strategies/index.js';
+import { AdmissionChain, type AdmissionPluginName } from './admission/chain.js';
 import { accessReviewResources } from './auth/access-review.js';
 import { storeLookup } from './auth/object-lookup.js';
 import { requestHook } from './auth/request-hook.js';
@@ -70,6 +71,12 @@ export interface ApiServerOptions {
    * certificate from that CA, but may connect without one (other credentials still work).
    */
   readonly tls?: { readonly certificate: string; readonly key: string; readonly clientCA?: string };
+  /**
+   * The admission plugins every write passes, as kube-apiserver's --enable-admission-plugins
+   * (apiserver/admission/chain.ts: `defaultAdmissionPlugins` is all of them); they run in upstream's
+   * order whatever the order here. Absent: none beyond NamespaceLifecycle, which always runs.
+   */
+  readonly admissionPlugins?: readonly AdmissionPluginName[];
 }
 
 export interface ApiServer {
@@ -157,6 +164,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     decodeBody: (request, expectedSchema) => decodeBody(request, expectedSchema),
     userOf: (request) => requestUser(request),
     virtualResources,
+    ...(options.admissionPlugins && options.admissionPlugins.length > 0
+      ? { admission: AdmissionChain.create(options.admissionPlugins, { stores }) }
+      : {}),
     ...(authorizer && options.policyRules
       ? { authorization: { authorizer, rules: options.policyRules } }
       : {}),

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resources } from '../api/resources/index.js';
+import { admissionPluginsFor } from '../apiserver/admission/chain.js';
 import { AuthenticationChain } from '../apiserver/auth/authenticate.js';
 import { storeLookup } from '../apiserver/auth/object-lookup.js';
 import { ServiceAccountTokens } from '../apiserver/auth/service-account-token.js';
@@ -137,6 +139,9 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   const server = await createApiServer({
     store,
     resources,
+    // Without the serviceaccount controller no namespace gets its `default` account, and the
+    // ServiceAccount plugin would refuse every pod (as upstream does without a controller manager).
+    admissionPlugins: admissionPluginsFor({ controllers: options.controllers !== false }),
     advertiseAddress: `${address}:${port}`,
     authenticator,
     ...(authorizer ? { authorizer } : {}),
@@ -155,6 +160,12 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   }
   const url = `${tls ? 'https' : 'http'}://${urlHost(address)}:${port}`;
   await server.app.listen({ port, host: address });
+  // API servers sharing an etcd cluster each run controllers, of which only the holder of the Lease
+  // acts; alone on its own store, a Skiff needs no election (and does not wait
+  // out a dead predecessor's lease after a crash).
+  const leaderElection = storeUrl.startsWith('etcd://')
+    ? { identity: `${hostname()}_${randomUUID()}` }
+    : undefined;
   // The controllers run beside the API server, reaching it through the in-process client. They load
   // after the server listens: the API is ready to serve without them, as it is without
   // kube-controller-manager, and loading them first would only delay the first answer.
@@ -171,6 +182,7 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     const manager = startControllerManager({
       client,
       controllers: [...allControllers, rootCaPublisher(pki.ca.certificate)],
+      ...(leaderElection ? { leaderElection } : {}),
     });
     return {
       async stop() {

@@ -10,6 +10,7 @@ import { jobController } from './job.js';
 import { namespaceController } from './namespace.js';
 import { replicaSetController } from './replicaset.js';
 import { replicationControllerController } from './replication-controller.js';
+import { resourceQuotaController } from './resource-quota.js';
 import { serviceAccountController } from './service-account.js';
 import { statefulSetController } from './statefulset.js';
 import { ttlAfterFinishedController } from './ttl-after-finished.js';
@@ -30,4 +31,5 @@ export const allControllers: readonly ControllerFactory[] = [
   jobController,
   cronJobController,
   ttlAfterFinishedController,
+  resourceQuotaController,
 ];
