@@ -1,4 +1,4 @@
-import type { RequestAuthorization, UserInfo } from '../apiserver/auth/types.js';
+import type { RequestAuthorization, UserInfo } from './auth.js';
 import type { FieldError } from './field-error.js';
 
 /**

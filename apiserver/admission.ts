@@ -6,7 +6,7 @@ import type { KubeObject, ResourceDefinition } from '../api/resource.js';
 import { badRequest, forbidden, invalid, notFound } from '../api/status.js';
 import type { AdmissionChain } from './admission/chain.js';
 import type { AdmissionRequest } from './admission/types.js';
-import type { RequestAuthorization, UserInfo } from './auth/types.js';
+import type { RequestAuthorization, UserInfo } from '../api/auth.js';
 import type { Admit, ResourceStore } from './resource-store.js';
 
 /**

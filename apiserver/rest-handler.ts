@@ -17,7 +17,7 @@ import {
   trackingAdmit,
   validateWriteOptions,
 } from './apply/requests.js';
-import type { RequestAuthorization, UserInfo } from './auth/types.js';
+import type { RequestAuthorization, UserInfo } from '../api/auth.js';
 import { wantsProtobuf, wantsTable } from './negotiation.js';
 import { jsonPatch, mergePatch, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './request-info.js';

@@ -11,23 +11,24 @@ import {
 } from '../api/status.js';
 import type { Store } from '../store/types.js';
 import '../api/types/index.js';
-import { strategies } from '../api/strategies/index.js';
-import { AdmissionChain, type AdmissionPluginName } from './admission/chain.js';
-import { accessReviewResources } from './auth/access-review.js';
-import { storeLookup } from './auth/object-lookup.js';
-import { requestHook } from './auth/request-hook.js';
-import { requestUser } from './auth/request-user.js';
-import { selfSubjectReviewResources } from './auth/self-subject-review.js';
-import type { ServiceAccountTokens } from './auth/service-account-token.js';
-import { createTokenRequestHandler, type TokenRequestHandler } from './auth/token-request.js';
-import { tokenReviewResource } from './auth/token-review.js';
 import type {
   Authenticator,
   Authorizer,
   PolicyRuleResolver,
   TokenAuthenticator,
   UserInfo,
-} from './auth/types.js';
+} from '../api/auth.js';
+import { strategies } from '../api/strategies/index.js';
+import { AdmissionChain, type AdmissionPluginName } from './admission/chain.js';
+import { accessReviewResources } from './auth/access-review.js';
+import { storeLookup } from './auth/object-lookup.js';
+import { rbacWriteChecks } from './auth/rbac/escalation.js';
+import { requestHook } from './auth/request-hook.js';
+import { requestUser } from './auth/request-user.js';
+import { selfSubjectReviewResources } from './auth/self-subject-review.js';
+import type { ServiceAccountTokens } from './auth/service-account-token.js';
+import { createTokenRequestHandler, type TokenRequestHandler } from './auth/token-request.js';
+import { tokenReviewResource } from './auth/token-review.js';
 import { bootstrap } from './bootstrap.js';
 import { Discovery } from './discovery.js';
 import {
@@ -96,10 +97,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const stores = new Map<string, ResourceStore>();
   // One ResourceStore per stored resource, opened with its storage version; every other version of it
   // is a view that converts (autoscaling/v1 HPAs, events.k8s.io events over core events).
-  const withStrategy = (declared: ResourceDefinition): ResourceDefinition => ({
-    ...declared,
-    strategy: declared.strategy ?? strategies.get(`${declared.group}/${declared.plural}`),
-  });
+  const withStrategy = (declared: ResourceDefinition): ResourceDefinition => {
+    const key = `${declared.group}/${declared.plural}`;
+    const strategy = declared.strategy ?? strategies.get(key);
+    // RBAC's escalation prevention needs the requester, which only the server knows.
+    const authorizeWrite = rbacWriteChecks.get(key);
+    return { ...declared, strategy: authorizeWrite ? { ...strategy, authorizeWrite } : strategy };
+  };
   const stored = new Map<string, ResourceStore>();
   const isStorageVersion = (resource: ResourceDefinition) => {
     const conversion = conversionFor(resource.group, resource.plural);

@@ -14,7 +14,7 @@ import type {
   PolicyRuleResolver,
   TokenAuthenticator,
   UserInfo,
-} from '../apiserver/auth/types.js';
+} from '../api/auth.js';
 import { X509Authenticator } from '../apiserver/auth/x509.js';
 import { ensureClusterPki, servingNamesFor } from '../apiserver/pki/cluster-pki.js';
 import type { ResourceStore } from '../apiserver/resource-store.js';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { Authorizer } from '../apiserver/auth/types.js';
+import type { Authorizer } from '../api/auth.js';
 import { type RunningSkiff, up } from '../cli/up.js';
 import { freePort } from '../store/testing/free-port.js';
 

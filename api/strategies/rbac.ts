@@ -1,7 +1,7 @@
 /**
- * Roles, ClusterRoles, RoleBindings and ClusterRoleBindings: upstream's defaults and validation, and
- * escalation prevention — a write granting what the requester does not hold is a 403 (see
- * apiserver/auth/rbac/escalation.ts for the rules and the wording).
+ * Roles, ClusterRoles, RoleBindings and ClusterRoleBindings: upstream's defaults and validation.
+ * Escalation prevention — a write granting what the requester does not hold is a 403 — depends on who
+ * writes, so the API server adds it (apiserver/auth/rbac/escalation.ts, `rbacWriteChecks`).
  *
  * Defaults: a binding's `roleRef.apiGroup` and its User and Group subjects' `apiGroup` are
  * `rbac.authorization.k8s.io` when left out. Validation, beyond the schema's required fields:
@@ -12,7 +12,6 @@
  *   roleRef: Invalid value: …: cannot change roleRef                           (an update)
  *   subjects[0].namespace: Required value                                      (a ClusterRoleBinding's ServiceAccount)
  */
-import { checkBindingWrite, checkRoleWrite } from '../../apiserver/auth/rbac/escalation.js';
 import { type FieldError, fieldError } from '../field-error.js';
 import { type LabelSelector, labelSelectorAsSelector, validateLabelSelector } from '../labels.js';
 import { isDNS1123Subdomain } from '../names.js';
@@ -185,22 +184,18 @@ function validateBinding(
 
 export const roleStrategy: Strategy = {
   validate: (role) => validateRules(role, true),
-  authorizeWrite: (role, old, context) => checkRoleWrite('Role', role, old, context),
 };
 
 export const clusterRoleStrategy: Strategy = {
   validate: (role) => [...validateRules(role, false), ...validateAggregationRule(role)],
-  authorizeWrite: (role, old, context) => checkRoleWrite('ClusterRole', role, old, context),
 };
 
 export const roleBindingStrategy: Strategy = {
   default: defaultBinding,
   validate: (binding, old) => validateBinding(binding, old, true),
-  authorizeWrite: (binding, old, context) => checkBindingWrite('RoleBinding', binding, old, context),
 };
 
 export const clusterRoleBindingStrategy: Strategy = {
   default: defaultBinding,
   validate: (binding, old) => validateBinding(binding, old, false),
-  authorizeWrite: (binding, old, context) => checkBindingWrite('ClusterRoleBinding', binding, old, context),
 };

@@ -9,7 +9,7 @@
  */
 import type { KubeObject, ResourceDefinition } from '../../api/resource.js';
 import type { Clock } from '../../client/clock.js';
-import type { UserInfo } from '../auth/types.js';
+import type { UserInfo } from '../../api/auth.js';
 import type { ResourceStore } from '../resource-store.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE';

@@ -5,7 +5,7 @@ import { parseRequestInfo } from '../request-info.js';
 import { handleResource, type RestContext } from '../rest-handler.js';
 import { accessReviewResources } from './access-review.js';
 import { type PolicyServer, startPolicyServer } from './rbac/test-fixture.js';
-import type { UserInfo } from './types.js';
+import type { UserInfo } from '../../api/auth.js';
 
 /**
  * The reviews through the generic REST handler, as the API server serves them once it passes

@@ -21,7 +21,7 @@ import {
 } from '../../api/resources/authorization.js';
 import { badRequest, invalid } from '../../api/status.js';
 import { storeKey, type VirtualRequest, type VirtualResource } from '../rest-handler.js';
-import type { Attributes, Authorizer, SubjectRules, UserInfo } from './types.js';
+import type { Attributes, Authorizer, SubjectRules, UserInfo } from '../../api/auth.js';
 
 const group = 'authorization.k8s.io';
 const version = 'v1';

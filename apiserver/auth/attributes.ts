@@ -16,7 +16,7 @@
 import { goQuote } from '../../api/go-quote.js';
 import { forbidden, type StatusError } from '../../api/status.js';
 import { parseRequestInfo } from '../request-info.js';
-import type { Attributes, UserInfo } from './types.js';
+import type { Attributes, UserInfo } from '../../api/auth.js';
 
 export interface RequestLine {
   readonly method: string;

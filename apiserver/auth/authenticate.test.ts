@@ -8,7 +8,7 @@ import {
   anonymousUser,
   type TokenAuthenticator,
   type UserInfo,
-} from './types.js';
+} from '../../api/auth.js';
 
 const alice: UserInfo = { username: 'alice', uid: '1', groups: ['dev'] };
 const tokenFile = new TokenFileAuthenticator(new Map([['alice-token', alice]]));

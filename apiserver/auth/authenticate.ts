@@ -18,7 +18,7 @@ import {
   type TokenAuthentication,
   type TokenAuthenticator,
   type UserInfo,
-} from './types.js';
+} from '../../api/auth.js';
 
 export const allAuthenticatedGroup = 'system:authenticated';
 export const allUnauthenticatedGroup = 'system:unauthenticated';

@@ -18,7 +18,7 @@ import { badRequest } from '../../api/status.js';
 import { forbiddenError } from './attributes.js';
 import { allAuthenticatedGroup, allUnauthenticatedGroup } from './authenticate.js';
 import { allServiceAccountsGroup, serviceAccountUsernamePrefix } from './service-account-token.js';
-import { type Attributes, type Authorizer, anonymousUser, type UserInfo } from './types.js';
+import { type Attributes, type Authorizer, anonymousUser, type UserInfo } from '../../api/auth.js';
 
 const userHeader = 'impersonate-user';
 const groupHeader = 'impersonate-group';

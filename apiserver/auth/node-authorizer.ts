@@ -29,7 +29,7 @@ import { goQuote } from '../../api/go-quote.js';
 import type { KubeObject } from '../../api/resource.js';
 import { nodeRules } from './rbac/bootstrap-policy.js';
 import { rulesAllow } from './rbac/rule-matching.js';
-import type { Attributes, AuthorizationResult, Authorizer, SubjectRules, UserInfo } from './types.js';
+import type { Attributes, AuthorizationResult, Authorizer, SubjectRules, UserInfo } from '../../api/auth.js';
 
 export const nodesGroup = 'system:nodes';
 export const nodeUsernamePrefix = 'system:node:';

@@ -8,7 +8,7 @@ import { AuthenticationChain } from './authenticate.js';
 import { storeLookup } from './object-lookup.js';
 import { defaultServiceAccountIssuer, ServiceAccountTokens } from './service-account-token.js';
 import { TokenFileAuthenticator } from './token-file.js';
-import type { Attributes, AuthorizationResult, Authorizer, UserInfo } from './types.js';
+import type { Attributes, AuthorizationResult, Authorizer, UserInfo } from '../../api/auth.js';
 
 /** Allows what `allow` says, records every question. */
 class RecordingAuthorizer implements Authorizer {

@@ -4,7 +4,7 @@
  * read it from here. Keyed by the raw request, so fastify's request and Node's message both find it.
  */
 import type { IncomingMessage } from 'node:http';
-import type { UserInfo } from './types.js';
+import type { UserInfo } from '../../api/auth.js';
 
 export interface RequestIdentity {
   /** The user the request acts as (the impersonated one, when impersonating). */

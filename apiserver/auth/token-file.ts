@@ -11,7 +11,7 @@
  * changing it needs a restart, as upstream.
  */
 import { readFile } from 'node:fs/promises';
-import type { TokenAuthentication, TokenAuthenticator, UserInfo } from './types.js';
+import type { TokenAuthentication, TokenAuthenticator, UserInfo } from '../../api/auth.js';
 
 export class TokenFileAuthenticator implements TokenAuthenticator {
   readonly #users: ReadonlyMap<string, UserInfo>;

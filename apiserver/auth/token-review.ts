@@ -13,7 +13,7 @@ import type { KubeObject } from '../../api/resource.js';
 import { tokenReviews } from '../../api/resources/authentication.js';
 import { badRequest, isStatusError } from '../../api/status.js';
 import { storeKey, type VirtualResource } from '../rest-handler.js';
-import type { TokenAuthenticator, UserInfo } from './types.js';
+import type { TokenAuthenticator, UserInfo } from '../../api/auth.js';
 
 export function tokenReviewResource(authenticator: TokenAuthenticator): [string, VirtualResource] {
   return [

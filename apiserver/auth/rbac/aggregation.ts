@@ -12,7 +12,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type LabelSelector, labelSelectorAsSelector } from '../../../api/labels.js';
 import type { KubeObject } from '../../../api/resource.js';
-import type { PolicyRule } from '../types.js';
+import type { PolicyRule } from '../../../api/auth.js';
 
 export function hasAggregationRule(role: KubeObject): boolean {
   return role.aggregationRule !== undefined && role.aggregationRule !== null;

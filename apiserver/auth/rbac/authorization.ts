@@ -19,7 +19,7 @@ import type { KubeObject } from '../../../api/resource.js';
 import type { ResourceStore } from '../../resource-store.js';
 import { storeKey } from '../../rest-handler.js';
 import { NodeAuthorizer, NodeGraph } from '../node-authorizer.js';
-import type { Authorizer, RequestAuthorization } from '../types.js';
+import type { Authorizer, RequestAuthorization } from '../../../api/auth.js';
 import { RbacAuthorizer } from './authorizer.js';
 import { AuthorizerChain, privilegedGroupsAuthorizer } from './authorizer-chain.js';
 import { systemMasters } from './escalation.js';

@@ -27,7 +27,7 @@ import type {
   RoleRef,
   SubjectRules,
   UserInfo,
-} from '../types.js';
+} from '../../../api/auth.js';
 import {
   type Binding,
   type PolicyIndex,

@@ -19,7 +19,7 @@
  * subjects at every start, unless a user set that annotation to "false".
  */
 import type { KubeObject } from '../../../api/resource.js';
-import type { PolicyRule } from '../types.js';
+import type { PolicyRule } from '../../../api/auth.js';
 
 export const bootstrappingLabel = 'kubernetes.io/bootstrapping';
 export const autoUpdateAnnotation = 'rbac.authorization.kubernetes.io/autoupdate';

@@ -19,10 +19,10 @@
  *   {APIGroups:[""], Resources:["pods"], Verbs:["get" "list"]}
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { PolicyRule, RequestAuthorization, RoleRef, UserInfo } from '../../../api/auth.js';
 import { goQuote } from '../../../api/go-quote.js';
-import type { KubeObject } from '../../../api/resource.js';
+import type { KubeObject, Strategy } from '../../../api/resource.js';
 import { forbidden } from '../../../api/status.js';
-import type { PolicyRule, RequestAuthorization, RoleRef, UserInfo } from '../types.js';
 import { aggregateMessages } from './authorizer.js';
 import { compactRules, compactString, covers, fullAuthority, goQuoteList } from './policy-comparison.js';
 import { rulesOf } from './rule-matching.js';
@@ -144,3 +144,23 @@ function onlyGarbageCollectorFields(object: KubeObject, old: KubeObject): boolea
   };
   return isDeepStrictEqual(strip(object), strip(old));
 }
+
+/**
+ * The escalation checks, as the `authorizeWrite` of each RBAC resource's strategy (by `group/plural`,
+ * as api/strategies/index.ts keys strategies): the API server adds them to the strategies it serves.
+ */
+export const rbacWriteChecks: ReadonlyMap<string, NonNullable<Strategy['authorizeWrite']>> = new Map([
+  ['rbac.authorization.k8s.io/roles', (role, old, context) => checkRoleWrite('Role', role, old, context)],
+  [
+    'rbac.authorization.k8s.io/clusterroles',
+    (role, old, context) => checkRoleWrite('ClusterRole', role, old, context),
+  ],
+  [
+    'rbac.authorization.k8s.io/rolebindings',
+    (binding, old, context) => checkBindingWrite('RoleBinding', binding, old, context),
+  ],
+  [
+    'rbac.authorization.k8s.io/clusterrolebindings',
+    (binding, old, context) => checkBindingWrite('ClusterRoleBinding', binding, old, context),
+  ],
+]);

@@ -10,7 +10,7 @@ import { freePort } from '../../../store/testing/free-port.js';
 import type { Store } from '../../../store/types.js';
 import { ensureClusterPki, servingNamesFor } from '../../pki/cluster-pki.js';
 import { type ApiServer, createApiServer } from '../../server.js';
-import type { Authenticator, UserInfo } from '../types.js';
+import type { Authenticator, UserInfo } from '../../../api/auth.js';
 import { type Authorization, createAuthorization } from './authorization.js';
 import { ensureBootstrapPolicy } from './bootstrap.js';
 

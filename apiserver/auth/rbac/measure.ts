@@ -6,7 +6,7 @@
  * apply to the user, so it is the slower of the two).
  */
 import type { KubeObject } from '../../../api/resource.js';
-import type { Attributes } from '../types.js';
+import type { Attributes } from '../../../api/auth.js';
 import { aggregatedRules } from './aggregation.js';
 import { createAuthorization } from './authorization.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';

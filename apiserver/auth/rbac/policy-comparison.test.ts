@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PolicyRule } from '../types.js';
+import type { PolicyRule } from '../../../api/auth.js';
 import { breakdownRule, compactRules, compactString, covers, fullAuthority } from './policy-comparison.js';
 
 describe('whether held rules cover wanted ones', () => {

@@ -14,7 +14,7 @@
  * scale subresource; an owner URL ending in `*` covers every URL it prefixes.
  */
 import { goQuote } from '../../../api/go-quote.js';
-import type { PolicyRule } from '../types.js';
+import type { PolicyRule } from '../../../api/auth.js';
 
 const all = '*';
 

@@ -21,7 +21,7 @@
  */
 import { goQuote } from '../../../api/go-quote.js';
 import type { KubeObject } from '../../../api/resource.js';
-import type { PolicyRule, RoleRef, UserInfo } from '../types.js';
+import type { PolicyRule, RoleRef, UserInfo } from '../../../api/auth.js';
 import { rulesOf } from './rule-matching.js';
 
 export type RbacKind = 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding';

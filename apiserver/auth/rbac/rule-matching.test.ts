@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Attributes, PolicyRule } from '../types.js';
+import type { Attributes, PolicyRule } from '../../../api/auth.js';
 import { normalizeRule, ruleAllows } from './rule-matching.js';
 
 const user = { username: 'alice', groups: ['system:authenticated'] };

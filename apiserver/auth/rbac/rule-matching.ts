@@ -11,7 +11,7 @@
  *
  * A resource rule never allows a non-resource request and the other way round.
  */
-import type { Attributes, PolicyRule } from '../types.js';
+import type { Attributes, PolicyRule } from '../../../api/auth.js';
 
 const all = '*';
 

@@ -13,7 +13,7 @@ import { admitter } from '../../admission.js';
 import type { ResourceStore } from '../../resource-store.js';
 import { storeKey } from '../../rest-handler.js';
 import { type ApiServer, createApiServer } from '../../server.js';
-import type { UserInfo } from '../types.js';
+import type { UserInfo } from '../../../api/auth.js';
 import { type Authorization, createAuthorization } from './authorization.js';
 import { type BootstrapPolicyResult, ensureBootstrapPolicy } from './bootstrap.js';
 
