@@ -7,6 +7,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   api: () => import('./api.js'),
   controllers: () => import('./controllers.js'),
   auth: () => import('./auth.js'),
+  scheduler: () => import('./scheduler.js'),
   apply: () => import('./apply.js'),
 };
 

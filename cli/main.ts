@@ -11,6 +11,7 @@ const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [
                 [--insecure-http] [--anonymous-auth=true|false] [--token-auth-file FILE]
                 [--service-account-issuer URL] [--authorization-mode AlwaysAllow|Node,RBAC]
        skiff kubeconfig --user NAME [--group GROUP]... [--data-dir DIR] [--server URL]
+       skiff scheduler --kubeconfig PATH [--config FILE] [--identity NAME]
        skiff controller-manager --kubeconfig PATH [--identity NAME] [--root-ca-file PATH]
                                 [--leader-elect-lease-duration 15s]
                                 [--leader-elect-renew-deadline 10s] [--leader-elect-retry-period 2s]
@@ -39,6 +40,9 @@ for kubernetes-admin (group system:masters) with a client certificate.
 
 kubeconfig prints a kubeconfig for another user, with a client certificate for NAME in each GROUP
 signed by the cluster CA of DIR (the server is the one in DIR/kubeconfig unless --server says).
+
+scheduler runs the scheduler as its own process against any Skiff, with the profiles of a
+KubeSchedulerConfiguration file (--config), leader-elected on the kube-system/kube-scheduler Lease.
 
 controller-manager runs the controllers as their own process against any Skiff, leader-elected on the
 kube-system/kube-controller-manager Lease so that only one of several acts at a time. With
@@ -144,9 +148,36 @@ async function kubeconfig(args: string[]): Promise<number> {
   return 0;
 }
 
+async function scheduler(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { kubeconfig: { type: 'string' }, config: { type: 'string' }, identity: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.kubeconfig) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  // Loaded only for this command, so `skiff up` starts without them.
+  const [{ HttpClient }, { loadSchedulerConfiguration, startScheduler }] = await Promise.all([
+    import('../client/http-client.js'),
+    import('../scheduler/index.js'),
+  ]);
+  const config = values.config ? await loadSchedulerConfiguration(values.config) : undefined;
+  const client = HttpClient.fromKubeconfig({ path: values.kubeconfig });
+  const identity = values.identity ?? `${hostname()}_${randomUUID()}`;
+  const running = startScheduler({ client, ...(config ? { config } : {}), leaderElection: { identity } });
+  process.stdout.write(`scheduler ${identity} started\n`);
+  await untilSignalled();
+  await running.stop();
+  await client.close();
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'controller-manager') return controllerManager(rest);
+  if (command === 'scheduler') return scheduler(rest);
   if (command === 'kubeconfig') return kubeconfig(rest);
   if (command !== 'up') {
     process.stderr.write(usage);

@@ -44,6 +44,8 @@ export interface UpOptions {
   readonly ephemeral?: boolean;
   /** Run the controller manager beside the API server (default true; tests of the API alone turn it off). */
   readonly controllers?: boolean;
+  /** Run the scheduler beside the API server (default: as `controllers`). */
+  readonly scheduler?: boolean;
   /** Serve HTTPS with the cluster PKI; absent or false: plain HTTP, loopback only. */
   readonly tls?: boolean;
   /**
@@ -160,8 +162,8 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   }
   const url = `${tls ? 'https' : 'http'}://${urlHost(address)}:${port}`;
   await server.app.listen({ port, host: address });
-  // API servers sharing an etcd cluster each run controllers, of which only the holder of the Lease
-  // acts; alone on its own store, a Skiff needs no election (and does not wait
+  // API servers sharing an etcd cluster each run controllers and a scheduler, of which only the
+  // holders of their Leases act; alone on its own store, a Skiff needs no election (and does not wait
   // out a dead predecessor's lease after a crash).
   const leaderElection = storeUrl.startsWith('etcd://')
     ? { identity: `${hostname()}_${randomUUID()}` }
@@ -191,6 +193,22 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
       },
     };
   })();
+  // The scheduler likewise, in process, as its own component with its own informers.
+  const scheduler = (async () => {
+    if (!(options.scheduler ?? options.controllers ?? true)) return { stop: async () => {} };
+    const [{ createInProcessClient }, { startScheduler }] = await Promise.all([
+      import('../apiserver/in-process-client.js'),
+      import('../scheduler/index.js'),
+    ]);
+    const client = createInProcessClient(server);
+    const running = startScheduler({ client, ...(leaderElection ? { leaderElection } : {}) });
+    return {
+      async stop() {
+        await running.stop();
+        await client.close();
+      },
+    };
+  })();
   const kubeconfig = join(dataDir, 'kubeconfig');
   await writeFile(
     kubeconfig,
@@ -211,7 +229,7 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     ...(tls ? { caCertificate: pki.ca.certificate } : {}),
     stop() {
       stopping ??= (async () => {
-        await (await controllers).stop();
+        await Promise.all([(await controllers).stop(), (await scheduler).stop()]);
         rbac?.stop();
         await server.close();
         await compactor.stop();

@@ -50,6 +50,8 @@ export interface TestSkiff extends RunningSkiff {
 export interface StartSkiffOptions {
   readonly ephemeral?: boolean;
   readonly controllers?: boolean;
+  /** The scheduler beside the API server; default: as `controllers`. */
+  readonly scheduler?: boolean;
   /** HTTPS with the cluster PKI and x509 client certificates, as `skiff up` serves; plain HTTP by default. */
   readonly tls?: boolean;
   /** See UpOptions.anonymousAuth. */
@@ -73,6 +75,7 @@ export async function startSkiff(options: StartSkiffOptions = {}): Promise<TestS
     port,
     ephemeral: options.ephemeral ?? true,
     controllers: options.controllers ?? true,
+    ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
     ...(options.tls ? { tls: true } : {}),
     ...(options.anonymousAuth !== undefined ? { anonymousAuth: options.anonymousAuth } : {}),
     ...(options.tokenAuthFile ? { tokenAuthFile: options.tokenAuthFile } : {}),
