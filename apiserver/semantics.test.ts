@@ -67,6 +67,30 @@ describe('writes', () => {
     expect(((await response.json()) as { data: unknown }).data).toEqual({ a: '1' });
   });
 
+  it("keeps the status a Node is registered with, and drops a Deployment create's status", async () => {
+    const node = await api.ok('POST', '/api/v1/nodes', {
+      metadata: { name: `registered-${Math.random().toString(36).slice(2, 7)}` },
+      status: { capacity: { pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(node.status).toMatchObject({
+      capacity: { pods: '110' },
+      conditions: [{ type: 'Ready', status: 'True' }],
+    });
+    const ns = await namespace();
+    const deployment = await api.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      metadata: { name: 'w' },
+      spec: {
+        selector: { matchLabels: { app: 'w' } },
+        template: {
+          metadata: { labels: { app: 'w' } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      },
+      status: { replicas: 7 },
+    });
+    expect(deployment.status?.replicas).toBeUndefined();
+  });
+
   it('gives generateName a random suffix', async () => {
     const ns = await namespace();
     const created = await api.ok('POST', `/api/v1/namespaces/${ns}/configmaps`, {

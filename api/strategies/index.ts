@@ -2,6 +2,7 @@ import type { Strategy } from '../resource.js';
 import { configMapStrategy, secretStrategy } from './config-data.js';
 import { coreEventStrategy } from './events.js';
 import { namespaceStrategy } from './namespaces.js';
+import { nodeStrategy } from './nodes.js';
 import { podStrategy } from './pods.js';
 import {
   clusterRoleBindingStrategy,
@@ -26,6 +27,7 @@ import {
 /** The rules beyond the schema, by `group/plural` (core group: `/plural`). */
 export const strategies: ReadonlyMap<string, Strategy> = new Map([
   ['/namespaces', namespaceStrategy],
+  ['/nodes', nodeStrategy],
   ['/configmaps', configMapStrategy],
   ['/secrets', secretStrategy],
   ['/events', coreEventStrategy],
