@@ -78,26 +78,28 @@ async function reconcileAll(
   const current = new Map(store.cache.list().map(({ object }) => [object.metadata!.name!, object]));
   const admit = admitter({ resource: store.resource });
   const label = (name: string) => `${store.resource.plural}/${name}`;
-  for (const wanted of expected) {
+  const done = { created: [] as string[], updated: [] as string[], recreated: [] as string[] };
+  // Every object at once: the store's group commit makes their writes share syncs.
+  const reconcileOne = async (wanted: KubeObject): Promise<void> => {
     const name = wanted.metadata!.name!;
     const existing = current.get(name);
     if (!existing) {
       try {
         current.set(name, await store.create(undefined, structuredClone(wanted), admit));
-        result.created.push(label(name));
+        done.created.push(label(name));
       } catch (error) {
         // Another server of the same cluster got there first.
         if (!isStatusError(error, 'AlreadyExists')) throw error;
       }
-      continue;
+      return;
     }
     const change = reconcile(existing, wanted);
-    if (change.action === 'none') continue;
+    if (change.action === 'none') return;
     if (change.action === 'recreate') {
       await store.delete(undefined, name, {});
       current.set(name, await store.create(undefined, change.object, admit));
-      result.recreated.push(label(name));
-      continue;
+      done.recreated.push(label(name));
+      return;
     }
     // Reconciled again against the stored object, in case it changed since the cache was read.
     const updated = await store.update(
@@ -110,8 +112,11 @@ async function reconcileAll(
       admit,
     );
     current.set(name, updated);
-    result.updated.push(label(name));
-  }
+    done.updated.push(label(name));
+  };
+  await Promise.all(expected.map(reconcileOne));
+  // Reported in name order, as if made one after another.
+  for (const key of ['created', 'updated', 'recreated'] as const) result[key].push(...done[key].sort());
   return current;
 }
 
