@@ -30,7 +30,7 @@ async function startSkiff(dataDir: string, port: number) {
   const child = spawn(
     process.execPath,
     // Plain HTTP (credential-less requests act as system:masters), as the figures before TLS were taken.
-    ['dist/cli/main.js', 'up', '--insecure-http', '--data-dir', dataDir, '--port', String(port)],
+    ['dist/cli/main.js', 'apiserver', '--insecure-http', '--data-dir', dataDir, '--port', String(port)],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
     },

@@ -10,6 +10,7 @@ import { isLoopbackAddress, up } from './up.js';
 const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [--store URL] [--ephemeral]
                 [--insecure-http] [--anonymous-auth=true|false] [--token-auth-file FILE]
                 [--service-account-issuer URL] [--authorization-mode AlwaysAllow|Node,RBAC]
+       skiff apiserver [the flags of up]   # the API server alone, without controllers or scheduler
        skiff kubeconfig --user NAME [--group GROUP]... [--data-dir DIR] [--server URL]
        skiff scheduler --kubeconfig PATH [--config FILE] [--identity NAME]
        skiff controller-manager --kubeconfig PATH [--identity NAME] [--root-ca-file PATH]
@@ -179,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'controller-manager') return controllerManager(rest);
   if (command === 'scheduler') return scheduler(rest);
   if (command === 'kubeconfig') return kubeconfig(rest);
-  if (command !== 'up') {
+  if (command !== 'up' && command !== 'apiserver') {
     process.stderr.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
   }
@@ -244,6 +245,8 @@ async function main(argv: string[]): Promise<number> {
     ...(values['token-auth-file'] ? { tokenAuthFile: values['token-auth-file'] } : {}),
     ...(values['service-account-issuer'] ? { serviceAccountIssuer: values['service-account-issuer'] } : {}),
     ...(authorizationMode ? { authorizationMode } : {}),
+    // The API server alone, as kube-apiserver: the controllers and the scheduler may run elsewhere.
+    ...(command === 'apiserver' ? { controllers: false, scheduler: false } : {}),
   });
   process.stdout.write(
     `Skiff is up at ${skiff.url} (${Math.round(performance.now() - started)} ms). To use it:\n  export KUBECONFIG=${skiff.kubeconfig}\n`,
