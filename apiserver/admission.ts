@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { RequestAuthorization, UserInfo } from '../api/auth.js';
 import { type FieldError, fieldError } from '../api/field-error.js';
 import { validateLabels } from '../api/labels.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../api/names.js';
@@ -6,7 +7,6 @@ import type { KubeObject, ResourceDefinition } from '../api/resource.js';
 import { badRequest, forbidden, invalid, notFound } from '../api/status.js';
 import type { AdmissionChain } from './admission/chain.js';
 import type { AdmissionRequest } from './admission/types.js';
-import type { RequestAuthorization, UserInfo } from '../api/auth.js';
 import type { Admit, ResourceStore } from './resource-store.js';
 
 /**

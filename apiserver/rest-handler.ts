@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestAuthorization, UserInfo } from '../api/auth.js';
 import { checkFields, checkMetadataFields, type FieldSelector, parseFieldSelector } from '../api/fields.js';
 import { labelSelectorAsSelector, parseLabelSelector, type Selector } from '../api/labels.js';
 import { groupVersion, type KubeObject, type ResourceDefinition } from '../api/resource.js';
@@ -17,7 +18,6 @@ import {
   trackingAdmit,
   validateWriteOptions,
 } from './apply/requests.js';
-import type { RequestAuthorization, UserInfo } from '../api/auth.js';
 import { wantsProtobuf, wantsTable } from './negotiation.js';
 import { jsonPatch, mergePatch, patchTypeOf } from './patch.js';
 import type { RequestInfo } from './request-info.js';

@@ -3,18 +3,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Authorizer, PolicyRuleResolver, TokenAuthenticator, UserInfo } from '../api/auth.js';
 import { resources } from '../api/resources/index.js';
 import { admissionPluginsFor } from '../apiserver/admission/chain.js';
 import { AuthenticationChain } from '../apiserver/auth/authenticate.js';
 import { storeLookup } from '../apiserver/auth/object-lookup.js';
 import { ServiceAccountTokens } from '../apiserver/auth/service-account-token.js';
 import { TokenFileAuthenticator } from '../apiserver/auth/token-file.js';
-import type {
-  Authorizer,
-  PolicyRuleResolver,
-  TokenAuthenticator,
-  UserInfo,
-} from '../api/auth.js';
 import { X509Authenticator } from '../apiserver/auth/x509.js';
 import { ensureClusterPki, servingNamesFor } from '../apiserver/pki/cluster-pki.js';
 import type { ResourceStore } from '../apiserver/resource-store.js';

@@ -7,9 +7,10 @@
  *
  * The attributes are upstream's admission.Attributes, reduced to what the plugins here read.
  */
+
+import type { UserInfo } from '../../api/auth.js';
 import type { KubeObject, ResourceDefinition } from '../../api/resource.js';
 import type { Clock } from '../../client/clock.js';
-import type { UserInfo } from '../../api/auth.js';
 import type { ResourceStore } from '../resource-store.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE';

@@ -1,11 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserInfo } from '../../api/auth.js';
 import { isStatusError } from '../../api/status.js';
 import { parseRequestInfo } from '../request-info.js';
 import { handleResource, type RestContext } from '../rest-handler.js';
 import { accessReviewResources } from './access-review.js';
 import { type PolicyServer, startPolicyServer } from './rbac/test-fixture.js';
-import type { UserInfo } from '../../api/auth.js';
 
 /**
  * The reviews through the generic REST handler, as the API server serves them once it passes

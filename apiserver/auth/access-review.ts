@@ -11,6 +11,8 @@
  * review with `status: {resourceRules, nonResourceRules, incomplete, evaluationError?}`. Malformed
  * specs are 422s and a missing user or namespace a 400, worded as upstream's.
  */
+
+import type { Attributes, Authorizer, SubjectRules, UserInfo } from '../../api/auth.js';
 import { type FieldError, fieldError } from '../../api/field-error.js';
 import type { KubeObject, ResourceDefinition } from '../../api/resource.js';
 import {
@@ -21,7 +23,6 @@ import {
 } from '../../api/resources/authorization.js';
 import { badRequest, invalid } from '../../api/status.js';
 import { storeKey, type VirtualRequest, type VirtualResource } from '../rest-handler.js';
-import type { Attributes, Authorizer, SubjectRules, UserInfo } from '../../api/auth.js';
 
 const group = 'authorization.k8s.io';
 const version = 'v1';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forbiddenError, requestAttributes } from './attributes.js';
 import type { Attributes, UserInfo } from '../../api/auth.js';
+import { forbiddenError, requestAttributes } from './attributes.js';
 
 const bob: UserInfo = { username: 'bob', groups: ['system:authenticated'] };
 

@@ -13,10 +13,11 @@
  *   forbidden: User "system:anonymous" cannot get path "/metrics"
  * with `: <reason>` appended when the authorizer gave one.
  */
+
+import type { Attributes, UserInfo } from '../../api/auth.js';
 import { goQuote } from '../../api/go-quote.js';
 import { forbidden, type StatusError } from '../../api/status.js';
 import { parseRequestInfo } from '../request-info.js';
-import type { Attributes, UserInfo } from '../../api/auth.js';
 
 export interface RequestLine {
   readonly method: string;

@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isStatusError, unauthorized } from '../../api/status.js';
-import { AuthenticationChain, bearerToken, withAuthenticatedGroup } from './authenticate.js';
-import { TokenFileAuthenticator } from './token-file.js';
 import {
   type AuthenticationRequest,
   type Authenticator,
@@ -9,6 +6,9 @@ import {
   type TokenAuthenticator,
   type UserInfo,
 } from '../../api/auth.js';
+import { isStatusError, unauthorized } from '../../api/status.js';
+import { AuthenticationChain, bearerToken, withAuthenticatedGroup } from './authenticate.js';
+import { TokenFileAuthenticator } from './token-file.js';
 
 const alice: UserInfo = { username: 'alice', uid: '1', groups: ['dev'] };
 const tokenFile = new TokenFileAuthenticator(new Map([['alice-token', alice]]));

@@ -10,7 +10,7 @@
  * Bad credentials are never taken as none: a request whose credentials all fail is answered 401, even
  * where anonymous requests are allowed. Every authenticated user gets `system:authenticated`.
  */
-import { isStatusError, unauthorized } from '../../api/status.js';
+
 import {
   type AuthenticationRequest,
   type Authenticator,
@@ -19,6 +19,7 @@ import {
   type TokenAuthenticator,
   type UserInfo,
 } from '../../api/auth.js';
+import { isStatusError, unauthorized } from '../../api/status.js';
 
 export const allAuthenticatedGroup = 'system:authenticated';
 export const allUnauthenticatedGroup = 'system:unauthenticated';

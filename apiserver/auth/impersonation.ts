@@ -14,11 +14,11 @@
  * `system:unauthenticated`) unless the headers named one of the two.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { type Attributes, type Authorizer, anonymousUser, type UserInfo } from '../../api/auth.js';
 import { badRequest } from '../../api/status.js';
 import { forbiddenError } from './attributes.js';
 import { allAuthenticatedGroup, allUnauthenticatedGroup } from './authenticate.js';
 import { allServiceAccountsGroup, serviceAccountUsernamePrefix } from './service-account-token.js';
-import { type Attributes, type Authorizer, anonymousUser, type UserInfo } from '../../api/auth.js';
 
 const userHeader = 'impersonate-user';
 const groupHeader = 'impersonate-group';

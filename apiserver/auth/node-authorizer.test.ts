@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Attributes, UserInfo } from '../../api/auth.js';
 import type { KubeObject } from '../../api/resource.js';
 import { NodeAuthorizer, NodeGraph, podReferences } from './node-authorizer.js';
 import { type PolicyServer, startPolicyServer } from './rbac/test-fixture.js';
-import type { Attributes, UserInfo } from '../../api/auth.js';
 
 const nodeUser = (name: string): UserInfo => ({
   username: `system:node:${name}`,

@@ -24,12 +24,13 @@
  * bound to A names it (volumes, projected sources, env, envFrom, imagePullSecrets), or names a claim
  * whose volume references it.
  */
+
+import type { Attributes, AuthorizationResult, Authorizer, SubjectRules, UserInfo } from '../../api/auth.js';
 import { parseFieldSelector } from '../../api/fields.js';
 import { goQuote } from '../../api/go-quote.js';
 import type { KubeObject } from '../../api/resource.js';
 import { nodeRules } from './rbac/bootstrap-policy.js';
 import { rulesAllow } from './rbac/rule-matching.js';
-import type { Attributes, AuthorizationResult, Authorizer, SubjectRules, UserInfo } from '../../api/auth.js';
 
 export const nodesGroup = 'system:nodes';
 export const nodeUsernamePrefix = 'system:node:';

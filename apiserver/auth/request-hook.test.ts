@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Attributes, AuthorizationResult, Authorizer, UserInfo } from '../../api/auth.js';
 import { resources } from '../../api/resources/index.js';
 import { openMemoryStore } from '../../store/memory.js';
 import type { Store } from '../../store/types.js';
@@ -8,7 +9,6 @@ import { AuthenticationChain } from './authenticate.js';
 import { storeLookup } from './object-lookup.js';
 import { defaultServiceAccountIssuer, ServiceAccountTokens } from './service-account-token.js';
 import { TokenFileAuthenticator } from './token-file.js';
-import type { Attributes, AuthorizationResult, Authorizer, UserInfo } from '../../api/auth.js';
 
 /** Allows what `allow` says, records every question. */
 class RecordingAuthorizer implements Authorizer {

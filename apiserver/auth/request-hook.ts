@@ -11,11 +11,11 @@
  */
 import { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
+import { type Authenticator, type Authorizer, anonymousUser, type UserInfo } from '../../api/auth.js';
 import { isStatusError, unauthorized } from '../../api/status.js';
 import { forbiddenError, requestAttributes } from './attributes.js';
 import { impersonate, wantsImpersonation } from './impersonation.js';
 import { setRequestIdentity } from './request-user.js';
-import { type Authenticator, type Authorizer, anonymousUser, type UserInfo } from '../../api/auth.js';
 
 export interface RequestHookOptions {
   /** Absent: every request is the anonymous user (useful only with an authorizer). */

@@ -24,11 +24,11 @@
  * audience and bound-object checks run every time.
  */
 import { createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
+import type { TokenAuthentication, TokenAuthenticator, UserInfo } from '../../api/auth.js';
 import type { KubeObject } from '../../api/resource.js';
 import { unauthorized } from '../../api/status.js';
 import { decodeJwt, keyIdOf, signJwt, verifyJwt } from './jwt.js';
 import { lookupWithUid, type ObjectLookup } from './object-lookup.js';
-import type { TokenAuthentication, TokenAuthenticator, UserInfo } from '../../api/auth.js';
 import { credentialIdExtra } from './x509.js';
 
 /** The issuer kubeadm configures, which Skiff uses by default: the in-cluster name of the API server. */

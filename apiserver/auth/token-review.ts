@@ -9,11 +9,12 @@
  * The token goes through the same token authenticators as a request's bearer token; without audiences
  * it must be for the API server itself.
  */
+
+import type { TokenAuthenticator, UserInfo } from '../../api/auth.js';
 import type { KubeObject } from '../../api/resource.js';
 import { tokenReviews } from '../../api/resources/authentication.js';
 import { badRequest, isStatusError } from '../../api/status.js';
 import { storeKey, type VirtualResource } from '../rest-handler.js';
-import type { TokenAuthenticator, UserInfo } from '../../api/auth.js';
 
 export function tokenReviewResource(authenticator: TokenAuthenticator): [string, VirtualResource] {
   return [

@@ -1,8 +1,8 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { AuthenticationRequest } from '../../api/auth.js';
 import { isStatusError } from '../../api/status.js';
 import { type CertificateUsage, issueCertificate } from '../pki/certificate.js';
-import type { AuthenticationRequest } from '../../api/auth.js';
 import { credentialIdExtra, X509Authenticator } from './x509.js';
 
 const start = Date.UTC(2026, 0, 1);

@@ -11,9 +11,9 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import type { AuthenticationRequest, Authenticator, UserInfo } from '../../api/auth.js';
 import { unauthorized } from '../../api/status.js';
 import { subjectOf } from '../pki/certificate.js';
-import type { AuthenticationRequest, Authenticator, UserInfo } from '../../api/auth.js';
 
 export interface X509AuthenticatorOptions {
   /** The CA (PEM or parsed) whose certificates are trusted. */

@@ -10,9 +10,9 @@
  * reads the others' current rules, so a chain settles after a few passes.
  */
 import { isDeepStrictEqual } from 'node:util';
+import type { PolicyRule } from '../../../api/auth.js';
 import { type LabelSelector, labelSelectorAsSelector } from '../../../api/labels.js';
 import type { KubeObject } from '../../../api/resource.js';
-import type { PolicyRule } from '../../../api/auth.js';
 
 export function hasAggregationRule(role: KubeObject): boolean {
   return role.aggregationRule !== undefined && role.aggregationRule !== null;

@@ -15,11 +15,12 @@
  * `authorizer` is the whole chain (what requests, access reviews and `bind`/`escalate` checks ask);
  * `rules` resolves a user's RBAC rules (what escalation prevention compares against).
  */
+
+import type { Authorizer, RequestAuthorization } from '../../../api/auth.js';
 import type { KubeObject } from '../../../api/resource.js';
 import type { ResourceStore } from '../../resource-store.js';
 import { storeKey } from '../../rest-handler.js';
 import { NodeAuthorizer, NodeGraph } from '../node-authorizer.js';
-import type { Authorizer, RequestAuthorization } from '../../../api/auth.js';
 import { RbacAuthorizer } from './authorizer.js';
 import { AuthorizerChain, privilegedGroupsAuthorizer } from './authorizer-chain.js';
 import { systemMasters } from './escalation.js';

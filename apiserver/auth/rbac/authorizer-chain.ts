@@ -8,7 +8,13 @@
  * anything, whatever the RBAC objects say (the cluster-admin binding grants them the same; this
  * keeps them in even after someone deletes that binding).
  */
-import type { Attributes, AuthorizationResult, Authorizer, SubjectRules, UserInfo } from '../../../api/auth.js';
+import type {
+  Attributes,
+  AuthorizationResult,
+  Authorizer,
+  SubjectRules,
+  UserInfo,
+} from '../../../api/auth.js';
 import { aggregateMessages } from './authorizer.js';
 
 export class AuthorizerChain implements Authorizer {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../api/resource.js';
 import type { Attributes, UserInfo } from '../../../api/auth.js';
+import type { KubeObject } from '../../../api/resource.js';
 import { RbacAuthorizer } from './authorizer.js';
 import { PolicyIndex, type RbacKind } from './policy-index.js';
 

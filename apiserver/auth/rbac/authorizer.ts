@@ -14,8 +14,7 @@
  * The same walk over the user's bindings answers what escalation prevention needs (every rule the user
  * holds) and SelfSubjectRulesReview (the same, split into resource and non-resource rules).
  */
-import { goQuote } from '../../../api/go-quote.js';
-import { notFound } from '../../../api/status.js';
+
 import type {
   Attributes,
   AuthorizationResult,
@@ -28,6 +27,8 @@ import type {
   SubjectRules,
   UserInfo,
 } from '../../../api/auth.js';
+import { goQuote } from '../../../api/go-quote.js';
+import { notFound } from '../../../api/status.js';
 import {
   type Binding,
   type PolicyIndex,

@@ -18,8 +18,9 @@
  * "true"`; `ensureBootstrapPolicy` (bootstrap.ts) creates what is missing and adds missing rules and
  * subjects at every start, unless a user set that annotation to "false".
  */
-import type { KubeObject } from '../../../api/resource.js';
+
 import type { PolicyRule } from '../../../api/auth.js';
+import type { KubeObject } from '../../../api/resource.js';
 
 export const bootstrappingLabel = 'kubernetes.io/bootstrapping';
 export const autoUpdateAnnotation = 'rbac.authorization.kubernetes.io/autoupdate';

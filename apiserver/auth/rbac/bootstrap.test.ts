@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../api/resource.js';
 import type { Attributes, UserInfo } from '../../../api/auth.js';
+import type { KubeObject } from '../../../api/resource.js';
 import { ensureBootstrapPolicy, reconcileClusterRole, reconcileClusterRoleBinding } from './bootstrap.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
 import { rulesOf } from './rule-matching.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../api/resource.js';
 import type { UserInfo } from '../../../api/auth.js';
+import type { KubeObject } from '../../../api/resource.js';
 import { type PolicyServer, startPolicyServer } from './test-fixture.js';
 
 /**

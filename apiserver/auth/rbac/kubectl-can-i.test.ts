@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Authenticator, UserInfo } from '../../../api/auth.js';
 import { resources } from '../../../api/resources/index.js';
 import { kubectlBinaries, requireKubectl } from '../../../conformance/harness.js';
 import { openMemoryStore } from '../../../store/memory.js';
@@ -10,7 +11,6 @@ import { freePort } from '../../../store/testing/free-port.js';
 import type { Store } from '../../../store/types.js';
 import { ensureClusterPki, servingNamesFor } from '../../pki/cluster-pki.js';
 import { type ApiServer, createApiServer } from '../../server.js';
-import type { Authenticator, UserInfo } from '../../../api/auth.js';
 import { type Authorization, createAuthorization } from './authorization.js';
 import { ensureBootstrapPolicy } from './bootstrap.js';
 

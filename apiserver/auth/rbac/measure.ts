@@ -5,8 +5,9 @@
  * for a request a RoleBinding allows and for one nothing allows (which walks every binding that could
  * apply to the user, so it is the slower of the two).
  */
-import type { KubeObject } from '../../../api/resource.js';
+
 import type { Attributes } from '../../../api/auth.js';
+import type { KubeObject } from '../../../api/resource.js';
 import { aggregatedRules } from './aggregation.js';
 import { createAuthorization } from './authorization.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';

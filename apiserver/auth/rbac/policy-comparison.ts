@@ -13,8 +13,9 @@
  * An owner's `*` covers anything in its list; an owner resource `*` + `/scale` covers every resource's
  * scale subresource; an owner URL ending in `*` covers every URL it prefixes.
  */
-import { goQuote } from '../../../api/go-quote.js';
+
 import type { PolicyRule } from '../../../api/auth.js';
+import { goQuote } from '../../../api/go-quote.js';
 
 const all = '*';
 

@@ -19,9 +19,10 @@
  * Written only through `apply`, `remove` and `replace` (fed from the watch caches); objects are read,
  * never kept or edited: rules and subjects are copied out on the way in.
  */
+
+import type { PolicyRule, RoleRef, UserInfo } from '../../../api/auth.js';
 import { goQuote } from '../../../api/go-quote.js';
 import type { KubeObject } from '../../../api/resource.js';
-import type { PolicyRule, RoleRef, UserInfo } from '../../../api/auth.js';
 import { rulesOf } from './rule-matching.js';
 
 export type RbacKind = 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding';

@@ -3,6 +3,8 @@
  * following its watch caches, plus helpers to write as a given user through the resources' own
  * admission (the path a request takes once the server passes `userOf` and `authorization`).
  */
+
+import type { UserInfo } from '../../../api/auth.js';
 import type { KubeObject } from '../../../api/resource.js';
 import { resources } from '../../../api/resources/index.js';
 import { hasMessage } from '../../../api/schema/dsl.js';
@@ -13,7 +15,6 @@ import { admitter } from '../../admission.js';
 import type { ResourceStore } from '../../resource-store.js';
 import { storeKey } from '../../rest-handler.js';
 import { type ApiServer, createApiServer } from '../../server.js';
-import type { UserInfo } from '../../../api/auth.js';
 import { type Authorization, createAuthorization } from './authorization.js';
 import { type BootstrapPolicyResult, ensureBootstrapPolicy } from './bootstrap.js';
 
