@@ -7,6 +7,7 @@ import {
   isStatusError,
   methodNotSupported,
   notFound,
+  requestEntityTooLarge,
   type StatusError,
 } from '../api/status.js';
 import type { Store } from '../store/types.js';
@@ -20,6 +21,8 @@ import type {
 } from '../api/auth.js';
 import { strategies } from '../api/strategies/index.js';
 import { AdmissionChain, type AdmissionPluginName } from './admission/chain.js';
+import { createAuditor } from './audit/audit-hook.js';
+import { type AuditBackend, AuditLogWriter } from './audit/log-writer.js';
 import { accessReviewResources } from './auth/access-review.js';
 import { storeLookup } from './auth/object-lookup.js';
 import { rbacWriteChecks } from './auth/rbac/escalation.js';
@@ -31,6 +34,8 @@ import { createTokenRequestHandler, type TokenRequestHandler } from './auth/toke
 import { tokenReviewResource } from './auth/token-review.js';
 import { bootstrap } from './bootstrap.js';
 import { Discovery } from './discovery.js';
+import { InFlightLimiter, maxInFlightHook } from './limits/max-in-flight.js';
+import { WatchLimiter, watchLimitHook } from './limits/watch-limit.js';
 import {
   aggregatedDiscoveryMediaType,
   protobufMediaType,
@@ -78,6 +83,25 @@ export interface ApiServerOptions {
    * order whatever the order here. Absent: none beyond NamespaceLifecycle, which always runs.
    */
   readonly admissionPlugins?: readonly AdmissionPluginName[];
+  /**
+   * --max-requests-inflight: read-only requests served at once, beyond which 429 (limits/max-in-flight.ts).
+   * Absent or 0: no limit. `skiff up` passes upstream's default, 400.
+   */
+  readonly maxRequestsInFlight?: number;
+  /** --max-mutating-requests-inflight: the same for writes. Absent or 0: no limit (upstream: 200). */
+  readonly maxMutatingRequestsInFlight?: number;
+  /** Watches one user may hold open at once (limits/watch-limit.ts). Absent: no cap. */
+  readonly maxWatchesPerUser?: number;
+  /**
+   * Milliseconds a client has to send its whole request (headers and body) before Node answers 408
+   * and closes the connection, so a client trickling a body cannot hold a socket and an in-flight slot.
+   * Absent: no limit. Node checks every 30 s, so the cut comes up to 30 s late.
+   */
+  readonly requestTimeoutMs?: number;
+  /** --audit-log-path: one audit.k8s.io/v1 Event per request as a JSON line; `-` is stdout. */
+  readonly auditLogPath?: string;
+  /** Or where audit events go, directly (tests); takes precedence over `auditLogPath`. */
+  readonly auditBackend?: AuditBackend;
 }
 
 export interface ApiServer {
@@ -137,6 +161,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
     // Watches never finish by themselves: closing the server must not wait for them.
     forceCloseConnections: true,
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
     ...(options.tls
       ? {
           https: {
@@ -152,6 +177,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const auditBackend =
+    options.auditBackend ??
+    (options.auditLogPath ? new AuditLogWriter({ path: options.auditLogPath }) : undefined);
+  // First, so that requests authentication or authorization refuses are audited too.
+  const auditor = auditBackend ? createAuditor({ backend: auditBackend }) : undefined;
+  if (auditor) app.addHook('onRequest', auditor.onRequest);
 
   const { authenticator, authorizer } = options;
   const tokenAuthenticator =
@@ -192,14 +224,29 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     );
   }
 
+  // After authentication, so they know the user (system:masters is not limited, as upstream).
+  if (options.maxRequestsInFlight || options.maxMutatingRequestsInFlight) {
+    const limiter = new InFlightLimiter({
+      maxRequestsInFlight: options.maxRequestsInFlight ?? 0,
+      maxMutatingRequestsInFlight: options.maxMutatingRequestsInFlight ?? 0,
+    });
+    app.addHook('onRequest', maxInFlightHook(limiter, requestUser));
+  }
+  if (options.maxWatchesPerUser !== undefined) {
+    const limiter = new WatchLimiter({ maxWatchesPerUser: options.maxWatchesPerUser });
+    app.addHook('onRequest', watchLimitHook(limiter, requestUser));
+  }
+
   app.setErrorHandler(async (error, _request, reply) => {
     const translated = translateStoreError(error);
     const status: StatusError = isStatusError(translated)
       ? translated
       : (error as { statusCode?: number }).statusCode === 413
-        ? badRequest(`request body too large: the limit is ${MAX_BODY_BYTES} bytes`)
+        ? // Upstream's words: `Request entity too large: limit is 3145728`.
+          requestEntityTooLarge(`limit is ${MAX_BODY_BYTES}`)
         : internalError(error instanceof Error ? error : String(error));
     if (status.code >= 500) console.error(error);
+    auditor?.recordFailure(_request, status.status);
     reply.code(status.code);
     if (wantsProtobuf(_request.headers.accept)) {
       const { encodeProtobufStatus } = await loadProtobuf();
@@ -312,6 +359,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     async close() {
       for (const resourceStore of new Set(stores.values())) resourceStore.cache.stop();
       await app.close();
+      await auditBackend?.close();
     },
   };
 }

@@ -10,6 +10,8 @@ import { isLoopbackAddress, up } from './up.js';
 const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [--store URL] [--ephemeral]
                 [--insecure-http] [--anonymous-auth=true|false] [--token-auth-file FILE]
                 [--service-account-issuer URL] [--authorization-mode AlwaysAllow|Node,RBAC]
+                [--max-requests-inflight 400] [--max-mutating-requests-inflight 200]
+                [--max-watches-per-user 1000] [--request-timeout 60s] [--audit-log-path PATH|-]
        skiff apiserver [the flags of up]   # the API server alone, without controllers or scheduler
        skiff kubeconfig --user NAME [--group GROUP]... [--data-dir DIR] [--server URL]
        skiff scheduler --kubeconfig PATH [--config FILE] [--identity NAME]
@@ -35,6 +37,18 @@ const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [
   --authorization-mode MODE
                    Node,RBAC (default): system:masters, the Node authorizer and RBAC with the
                    bootstrap roles and bindings; AlwaysAllow: every authenticated request is allowed
+
+  --max-requests-inflight N, --max-mutating-requests-inflight N
+                   requests served at once (watches and system:masters not counted); beyond, 429
+                   with Retry-After; 0: no limit
+  --max-watches-per-user N
+                   open watches per user (system:masters not counted); beyond, 429
+  --request-timeout DURATION
+                   how long a request's headers and body may take to arrive (not, as kube-apiserver's
+                   flag of that name, how long a handler may run)
+  --audit-log-path PATH
+                   one audit.k8s.io/v1 Event per request, as a JSON line, at the Metadata level
+                   (- for standard output)
 
 skiff up serves HTTPS with a cluster CA it makes on first start in DIR/pki, and writes DIR/kubeconfig
 for kubernetes-admin (group system:masters) with a client certificate.
@@ -197,6 +211,11 @@ async function main(argv: string[]): Promise<number> {
       'token-auth-file': { type: 'string' },
       'service-account-issuer': { type: 'string' },
       'authorization-mode': { type: 'string', default: 'Node,RBAC' },
+      'max-requests-inflight': { type: 'string' },
+      'max-mutating-requests-inflight': { type: 'string' },
+      'max-watches-per-user': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'audit-log-path': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -233,6 +252,29 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  const counts: Record<string, number | undefined> = {};
+  for (const flag of [
+    'max-requests-inflight',
+    'max-mutating-requests-inflight',
+    'max-watches-per-user',
+  ] as const) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    const count = Number(text);
+    if (!Number.isInteger(count) || count < 0) {
+      process.stderr.write(`skiff: --${flag} must be a whole number, not ${text}\n`);
+      return 2;
+    }
+    counts[flag] = count;
+  }
+  const requestTimeoutMs =
+    values['request-timeout'] === undefined ? undefined : parseDuration(values['request-timeout']);
+  if (values['request-timeout'] !== undefined && (requestTimeoutMs === undefined || requestTimeoutMs <= 0)) {
+    process.stderr.write(
+      `skiff: --request-timeout must be a duration such as 60s, not ${values['request-timeout']}\n`,
+    );
+    return 2;
+  }
   const started = performance.now();
   const skiff = await up({
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
@@ -245,6 +287,17 @@ async function main(argv: string[]): Promise<number> {
     ...(values['token-auth-file'] ? { tokenAuthFile: values['token-auth-file'] } : {}),
     ...(values['service-account-issuer'] ? { serviceAccountIssuer: values['service-account-issuer'] } : {}),
     ...(authorizationMode ? { authorizationMode } : {}),
+    ...(counts['max-requests-inflight'] !== undefined
+      ? { maxRequestsInFlight: counts['max-requests-inflight'] }
+      : {}),
+    ...(counts['max-mutating-requests-inflight'] !== undefined
+      ? { maxMutatingRequestsInFlight: counts['max-mutating-requests-inflight'] }
+      : {}),
+    ...(counts['max-watches-per-user'] !== undefined
+      ? { maxWatchesPerUser: counts['max-watches-per-user'] }
+      : {}),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+    ...(values['audit-log-path'] ? { auditLogPath: values['audit-log-path'] } : {}),
     // The API server alone, as kube-apiserver: the controllers and the scheduler may run elsewhere.
     ...(command === 'apiserver' ? { controllers: false, scheduler: false } : {}),
   });

@@ -64,6 +64,17 @@ export interface UpOptions {
   readonly authorizer?: Authorizer;
   /** RBAC's rules, for escalation checks (with `authorizer`). */
   readonly policyRules?: PolicyRuleResolver;
+  /**
+   * What one client may take of the server (kube-apiserver's defaults unless told): requests in flight
+   * (400, of them mutating 200; watches and system:masters not counted; 0 turns a limit off), watches per
+   * user (1,000), and how long a request's body may take to arrive (60 s).
+   */
+  readonly maxRequestsInFlight?: number;
+  readonly maxMutatingRequestsInFlight?: number;
+  readonly maxWatchesPerUser?: number;
+  readonly requestTimeoutMs?: number;
+  /** Where the audit log goes, one JSON line per request (`-`: standard output); absent: no audit log. */
+  readonly auditLogPath?: string;
 }
 
 export interface RunningSkiff {
@@ -145,6 +156,11 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     ...(policyRules ? { policyRules } : {}),
     inProcessUser,
     serviceAccountTokens,
+    maxRequestsInFlight: options.maxRequestsInFlight ?? 400,
+    maxMutatingRequestsInFlight: options.maxMutatingRequestsInFlight ?? 200,
+    maxWatchesPerUser: options.maxWatchesPerUser ?? 1000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    ...(options.auditLogPath ? { auditLogPath: options.auditLogPath } : {}),
     ...(tls
       ? { tls: { certificate: pki.serving.certificate, key: pki.serving.key, clientCA: pki.ca.certificate } }
       : {}),
