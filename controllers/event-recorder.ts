@@ -36,6 +36,7 @@ import { isStatusError, type StatusError } from '../api/status.js';
 import { type Clock, sleep, systemClock } from '../client/clock.js';
 import { refFor } from '../client/refs.js';
 import type { KubeWriter } from '../client/types.js';
+import { formatTime } from './pods.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -335,8 +336,4 @@ function eventKey(event: CoreEvent): string {
   ]
     .map((part) => part ?? '')
     .join('\u0000');
-}
-
-function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }

@@ -45,6 +45,7 @@ import {
   QueueController,
   type ReconcileResult,
 } from './framework.js';
+import { messageOf } from './pods.js';
 
 /** The token this controller owns in a namespace's spec.finalizers (upstream's FinalizerKubernetes). */
 export const kubernetesFinalizer = 'kubernetes';
@@ -491,10 +492,6 @@ function updateConditions(
 /** What upstream treats as "this resource does not support that", rather than as a failure. */
 function unsupported(error: unknown): boolean {
   return isStatusError(error, 'MethodNotAllowed') || isStatusError(error, 'NotFound');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The namespace controller with upstream's behaviour and Skiff's defaults. */

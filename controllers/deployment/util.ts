@@ -557,10 +557,7 @@ export function deploymentTimedOut(deployment: Deployment, status: DeploymentSta
   return from + (deployment.spec?.progressDeadlineSeconds ?? 0) * 1000 < now;
 }
 
-/** As the API writes times: seconds, UTC. */
-export function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
+export { formatTime } from '../pods.js';
 
 /**
  * The status as upstream's JSON has it: zeros left out (every count is omitempty), conditions last.
