@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const assets = ['store/etcd.proto'];
+const assets = ['store/etcd.proto', 'kubelet-shim/cri/api.proto'];
 for (const asset of assets) {
   mkdirSync(dirname(join(root, 'dist', asset)), { recursive: true });
   copyFileSync(join(root, asset), join(root, 'dist', asset));
