@@ -40,3 +40,37 @@ describe('the in-process client', () => {
     watch.close();
   });
 });
+
+describe('an in-process client acting as a component', () => {
+  it('has that user’s rights, and no more, for requests and for watches', async () => {
+    const rbacStore = await openMemoryStore();
+    const { createAuthorization } = await import('./auth/rbac/authorization.js');
+    const { ensureBootstrapPolicy } = await import('./auth/rbac/bootstrap.js');
+    const rbac = createAuthorization();
+    const rbacServer = await createApiServer({
+      store: rbacStore,
+      resources,
+      authorizer: rbac.authorizer,
+      inProcessUser: { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] },
+    });
+    await ensureBootstrapPolicy(rbacServer.stores);
+    rbac.follow(rbacServer.stores);
+    const scheduler = createInProcessClient(rbacServer, {
+      user: { username: 'system:kube-scheduler', groups: ['system:authenticated'] },
+    });
+    try {
+      expect((await scheduler.list(refFor('Pod'))).items).toEqual([]);
+      await expect(scheduler.list(refFor('Secret'))).rejects.toMatchObject({ status: { code: 403 } });
+      const allowed = await scheduler.watch(refFor('Pod'));
+      allowed.close();
+      await expect(scheduler.watch(refFor('Secret'))).rejects.toMatchObject({
+        status: { code: 403, reason: 'Forbidden' },
+      });
+    } finally {
+      rbac.stop();
+      await scheduler.close();
+      await rbacServer.close();
+      await rbacStore.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
+import type { UserInfo } from '../api/auth.js';
 import type { KubeObject } from '../api/resource.js';
-import { gone, notFound, type Status } from '../api/status.js';
+import { forbidden, gone, notFound, type Status } from '../api/status.js';
 import { HttpClient, type Transport } from '../client/http-client.js';
 import { deepFreeze } from '../client/indexed-store.js';
 import type { Watch, WatchEvent } from '../client/types.js';
@@ -14,14 +15,29 @@ import { type OpenWatch, openWatch, type WatchSink } from './watch-handler.js';
  * server's whole handler stack without a socket (fastify's inject); watches subscribe to the watch
  * cache directly and receive its objects without serialisation. Those objects are shared with the
  * cache and every other watcher, so they arrive frozen.
+ *
+ * Without `user` a request acts as the server's own loopback identity (system:apiserver, a
+ * system:master). With one it acts as that user, as a component run on its own would with its own
+ * credentials: requests impersonate it (which the loopback identity may), and watches are authorized
+ * for it before they subscribe.
  */
-export function createInProcessClient(server: ApiServer, options: { namespace?: string } = {}): HttpClient {
+export function createInProcessClient(
+  server: ApiServer,
+  options: { namespace?: string; user?: UserInfo } = {},
+): HttpClient {
+  const { user } = options;
+  const impersonation: Record<string, string | string[]> = user
+    ? {
+        'impersonate-user': user.username,
+        ...(user.groups.length > 0 ? { 'impersonate-group': [...user.groups] } : {}),
+      }
+    : {};
   const transport: Transport = {
     async send(request) {
       const response = await server.app.inject({
         method: request.method as 'GET',
         url: request.path,
-        headers: request.headers,
+        headers: { ...request.headers, ...impersonation },
         ...(request.body !== undefined ? { payload: request.body } : {}),
       });
       const headers: Record<string, string | string[] | undefined> = {};
@@ -31,7 +47,7 @@ export function createInProcessClient(server: ApiServer, options: { namespace?: 
       return { statusCode: response.statusCode, headers, text: response.payload };
     },
     watch: <T extends KubeObject>(path: string, signal: AbortSignal) =>
-      openInProcessWatch<T>(server, path, signal),
+      openInProcessWatch<T>(server, path, signal, user),
   };
   return new HttpClient({
     connection: { server: 'http://in-process.invalid', namespace: options.namespace ?? 'default' },
@@ -43,12 +59,32 @@ async function openInProcessWatch<T extends KubeObject>(
   server: ApiServer,
   path: string,
   signal: AbortSignal,
+  user: UserInfo | undefined,
 ): Promise<Watch<T>> {
   const url = new URL(path, 'http://in-process.invalid');
   const query = Object.fromEntries(url.searchParams) as Record<string, string | undefined>;
   const info = parseRequestInfo('GET', decodeURIComponent(url.pathname), query.watch);
   const store = info && server.stores.get(storeKey(info.group, info.version, info.resource));
   if (!info || !store) throw notFound({ group: info?.group ?? '', resource: info?.resource ?? '' }, '');
+  if (user && server.authorizer) {
+    const { decision, reason } = await server.authorizer.authorize({
+      user,
+      verb: 'watch',
+      resourceRequest: true,
+      apiGroup: info.group,
+      apiVersion: info.version,
+      resource: info.resource,
+      ...(info.namespace ? { namespace: info.namespace } : {}),
+      ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
+    });
+    if (decision !== 'allow') {
+      throw forbidden(
+        { group: info.group, resource: info.resource },
+        '',
+        `User "${user.username}" cannot watch resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope'}${reason ? `: ${reason}` : ''}`,
+      );
+    }
+  }
   const watch = new QueueWatch<T>();
   const open = await openWatch(
     {

@@ -109,6 +109,8 @@ export interface ApiServer {
   readonly stores: ReadonlyMap<string, ResourceStore>;
   /** The store's current revision: where a consistent read or a watch from "now" starts. */
   currentRevision(): Promise<number>;
+  /** Decides what a user may do; absent when the server allows everything. */
+  readonly authorizer?: Authorizer;
   close(): Promise<void>;
 }
 
@@ -356,6 +358,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     app,
     stores,
     currentRevision: () => store.currentRevision(),
+    ...(options.authorizer ? { authorizer: options.authorizer } : {}),
     async close() {
       for (const resourceStore of new Set(stores.values())) resourceStore.cache.stop();
       await app.close();

@@ -92,6 +92,9 @@ const inProcessUser: UserInfo = {
   groups: ['system:masters', 'system:authenticated'],
 };
 
+/** Who the scheduler acts as: the user its kubeconfig names upstream. */
+const schedulerUser: UserInfo = { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
+
 /** Kubernetes' insecure-port user, for credential-less requests over plain HTTP on loopback. */
 const unsecuredUser: UserInfo = {
   username: 'system:unsecured',
@@ -211,7 +214,8 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
       import('../apiserver/in-process-client.js'),
       import('../scheduler/index.js'),
     ]);
-    const client = createInProcessClient(server);
+    // As its own identity, with the rights RBAC's bootstrap policy gives kube-scheduler.
+    const client = createInProcessClient(server, { user: schedulerUser });
     const running = startScheduler({ client, ...(leaderElection ? { leaderElection } : {}) });
     return {
       async stop() {

@@ -50,10 +50,9 @@ import { PodInfo } from './framework/pod-info.js';
 import { errorStatus, isSuccess, Status, unresolvable } from './framework/status.js';
 import { WaitingPods } from './framework/waiting-pods.js';
 import { inTreeRegistry } from './plugins/registry.js';
-import { PriorityResolver } from './priority.js';
 import { Nominator } from './queue/nominator.js';
 import { SchedulingQueue } from './queue/scheduling-queue.js';
-import { type Node, type Pod, type PodCondition, type PriorityClass, podReference } from './types.js';
+import { type Node, type Pod, type PodCondition, podReference } from './types.js';
 
 /** Below this many nodes every node is filtered (upstream's minFeasibleNodesToFind). */
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -104,7 +103,6 @@ export class Scheduler {
   readonly #observer: SchedulerObserver;
   readonly #percentageOfNodesToScore: number;
   readonly #pods: Informer<Pod>;
-  readonly #priorities: PriorityResolver;
   readonly #waitingPods: WaitingPods;
   readonly #recorders: ShardedEventSink[] = [];
   readonly #events = new Map<string, EventSink>();
@@ -124,7 +122,6 @@ export class Scheduler {
     const informers = options.informers;
     this.#pods = informers.informerFor<Pod>(refFor('Pod'));
     const nodes = informers.informerFor<Node>(refFor('Node'));
-    this.#priorities = new PriorityResolver(informers.informerFor<PriorityClass>(refFor('PriorityClass')));
 
     const registry: Registry = new Map([...inTreeRegistry, ...Object.entries(options.registry ?? {})]);
     const profiles = config.profiles?.length ? config.profiles : [{ schedulerName: DEFAULT_SCHEDULER_NAME }];
@@ -445,7 +442,7 @@ export class Scheduler {
       this.queue.done(key);
       return;
     }
-    const podInfo = new PodInfo(current, this.#priorities.priorityOf(current));
+    const podInfo = new PodInfo(current, priorityOf(current));
     queued.podInfo = podInfo;
     queued.unschedulablePlugins = diagnosis ? new Set(diagnosis.unschedulablePlugins) : new Set();
     queued.pendingPlugins = diagnosis ? new Set(diagnosis.pendingPlugins) : new Set();
@@ -526,7 +523,7 @@ export class Scheduler {
   }
 
   #podInfo(pod: Pod): PodInfo {
-    return new PodInfo(pod, this.#priorities.priorityOf(pod));
+    return new PodInfo(pod, priorityOf(pod));
   }
 
   #watchPods(): void {
@@ -713,4 +710,13 @@ export function podChangeActions(old: Pod, pod: Pod): number {
 
 function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * A pod's priority: `spec.priority`, which the Priority admission plugin sets from the pod's
+ * PriorityClass (or the global default) when the pod is created — so the scheduler, as upstream's,
+ * needs no PriorityClasses of its own (nor the right to read them).
+ */
+function priorityOf(pod: Pod): number {
+  return pod.spec?.priority ?? 0;
 }

@@ -141,12 +141,6 @@ export interface Node extends KubeObject {
   };
 }
 
-export interface PriorityClass extends KubeObject {
-  value?: number;
-  globalDefault?: boolean;
-  preemptionPolicy?: string;
-}
-
 export interface PodDisruptionBudget extends KubeObject {
   spec?: { selector?: LabelSelector | null; [field: string]: unknown };
   status?: { disruptionsAllowed?: number; disruptedPods?: Record<string, string>; [field: string]: unknown };

@@ -91,7 +91,7 @@ export class PodInfo {
   readonly namespace: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
-  /** spec.priority, or what the pod's PriorityClass says (see priority.ts). */
+  /** spec.priority, which the Priority admission plugin set from the pod's PriorityClass. */
   readonly priority: number;
   readonly requests: Resource;
   readonly nonZeroMilliCPU: number;
