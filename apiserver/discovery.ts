@@ -149,6 +149,12 @@ export function subresourcesOf(resource: ResourceDefinition): Subresource[] {
   }
   if (resource.group === '' && resource.plural === 'pods') {
     list.push({ name: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] });
+    // Served by apiserver/eviction.ts; kubectl drain looks for it here before it evicts.
+    list.push({
+      name: 'eviction',
+      kind: { group: 'policy', version: 'v1', kind: 'Eviction' },
+      verbs: ['create'],
+    });
   }
   if (resource.group === '' && resource.plural === 'namespaces') {
     list.push({ name: 'finalize', kind: own, verbs: ['update'] });

@@ -34,6 +34,7 @@ import { createTokenRequestHandler, type TokenRequestHandler } from './auth/toke
 import { tokenReviewResource } from './auth/token-review.js';
 import { bootstrap } from './bootstrap.js';
 import { Discovery } from './discovery.js';
+import { serveEviction } from './eviction.js';
 import { InFlightLimiter, maxInFlightHook } from './limits/max-in-flight.js';
 import { WatchLimiter, watchLimitHook } from './limits/watch-limit.js';
 import {
@@ -330,7 +331,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     const result =
       tokenRequest && info.group === '' && info.resource === 'serviceaccounts' && info.subresource === 'token'
         ? await serveTokenRequest(tokenRequest, info, request, reply)
-        : await handleResource(context, info, request, reply);
+        : info.group === '' && info.resource === 'pods' && info.subresource === 'eviction'
+          ? await serveEviction({ stores }, info, request, reply, decodeBody)
+          : await handleResource(context, info, request, reply);
     // Objects, lists and Status go out in protobuf to clients that prefer it; Tables stay JSON.
     if (result !== reply && wantsProtobuf(request.headers.accept) && !isTable(result)) {
       const object = result as Record<string, unknown>;

@@ -66,6 +66,8 @@ export type FieldShape = 'single' | 'list' | 'map';
 export interface FieldOptions {
   /** Must be present (and, for strings, non-empty) after defaulting. */
   readonly required?: boolean;
+  /** A required string that may be empty (present but ''), as upstream validates Condition.message. */
+  readonly allowEmpty?: boolean;
   /** Filled in when absent (declarative defaults only; conditional ones live in the resource). */
   readonly default?: unknown;
   /** The only values allowed (string fields). */

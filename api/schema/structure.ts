@@ -206,9 +206,9 @@ function checkMessage(schema: MessageSchema, value: unknown, path: string, error
   const object = value as Record<string, unknown>;
   const plan = planFor(schema);
   const at = (key: string) => (path ? `${path}.${key}` : key);
-  for (const [key] of plan.required) {
+  for (const [key, field] of plan.required) {
     const present = object[key];
-    if (present === undefined || present === null || present === '')
+    if (present === undefined || present === null || (present === '' && !field.allowEmpty))
       errors.push(fieldError.required(at(key), ''));
   }
   for (const [key, field] of plan.enums) {

@@ -150,7 +150,7 @@ message('io.k8s.apimachinery.pkg.apis.meta.v1.Condition', {
   observedGeneration: f.int64(3, { format: 'int64' }),
   lastTransitionTime: f.time(4, { required: true }),
   reason: f.string(5, { required: true, default: '' }),
-  message: f.string(6, { required: true, default: '' }),
+  message: f.string(6, { required: true, allowEmpty: true, default: '' }),
 });
 
 export const DeleteOptions = message(
