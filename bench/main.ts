@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   auth: () => import('./auth.js'),
   scheduler: () => import('./scheduler.js'),
   apply: () => import('./apply.js'),
+  node: () => import('./node.js'),
 };
 
 const name = process.argv[2];
