@@ -18,6 +18,9 @@ const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [
        skiff controller-manager --kubeconfig PATH [--identity NAME] [--root-ca-file PATH]
                                 [--leader-elect-lease-duration 15s]
                                 [--leader-elect-renew-deadline 10s] [--leader-elect-retry-period 2s]
+       skiff kubelet --kubeconfig PATH [--cri unix:///run/skiff-node/containerd.sock] [--node-name NAME]
+                     [--root-dir DIR] [--port 10250] [--address ADDR] [--cluster-dns IP]
+       skiff kubelet --kubeconfig PATH --simulate [--nodes N] [--node-name-prefix sim-node-]
 
   --data-dir DIR   where Skiff keeps its store and kubeconfig (default ~/.skiff)
   --port PORT      the API server's port (default 6443)
@@ -58,6 +61,11 @@ signed by the cluster CA of DIR (the server is the one in DIR/kubeconfig unless 
 
 scheduler runs the scheduler as its own process against any Skiff, with the profiles of a
 KubeSchedulerConfiguration file (--config), leader-elected on the kube-system/kube-scheduler Lease.
+
+kubelet runs a node against any Skiff: it registers the Node, renews its Lease, and runs the pods bound
+to it through the container runtime's CRI socket (containerd, as \`skiff node setup\` installs it).
+With --simulate it runs N simulated nodes instead: real Nodes and Leases, pods taken through their
+lifecycle without containers.
 
 controller-manager runs the controllers as their own process against any Skiff, leader-elected on the
 kube-system/kube-controller-manager Lease so that only one of several acts at a time. With
@@ -194,6 +202,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'controller-manager') return controllerManager(rest);
   if (command === 'scheduler') return scheduler(rest);
   if (command === 'kubeconfig') return kubeconfig(rest);
+  if (command === 'kubelet') return (await import('./kubelet.js')).kubeletCommand(rest, untilSignalled);
   if (command !== 'up' && command !== 'apiserver') {
     process.stderr.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;

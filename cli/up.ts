@@ -75,6 +75,16 @@ export interface UpOptions {
   readonly requestTimeoutMs?: number;
   /** Where the audit log goes, one JSON line per request (`-`: standard output); absent: no audit log. */
   readonly auditLogPath?: string;
+  /**
+   * A node beside the control plane: one on containerd through CRI (`criEndpoint`, by default the
+   * socket `skiff node setup` makes), one simulated node (no containers), or none (the default here;
+   * the `skiff up` command chooses containerd when the machine is set up for it).
+   */
+  readonly node?: 'containerd' | 'simulated' | 'none';
+  readonly criEndpoint?: string;
+  /** The node's name (default: the host's) and the port of its HTTPS endpoint (default 10250). */
+  readonly nodeName?: string;
+  readonly nodePort?: number;
 }
 
 export interface RunningSkiff {
@@ -224,6 +234,45 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
       },
     };
   })();
+  // The node, as its own identity (system:node:<name>, which the Node authorizer limits to its own
+  // Node, Lease and pods), unless simulated: simulated nodes are many under one process.
+  // Awaited, so that up() resolves with the node registered (and fails when its runtime is missing).
+  const node = await (async () => {
+    if (!options.node || options.node === 'none') return { stop: async () => {} };
+    const { createInProcessClient } = await import('../apiserver/in-process-client.js');
+    if (options.node === 'simulated') {
+      const { startSimulatedNodes } = await import('../kubelet-shim/simulated/index.js');
+      const client = createInProcessClient(server);
+      const nodes = await startSimulatedNodes({ client, count: 1 });
+      return {
+        async stop() {
+          await nodes.stop();
+          await client.close();
+        },
+      };
+    }
+    const { startNode } = await import('../kubelet-shim/node.js');
+    const { defaultCriEndpoint } = await import('../kubelet-shim/cri/client.js');
+    const nodeName = options.nodeName ?? hostname().toLowerCase();
+    const client = createInProcessClient(server, {
+      user: { username: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] },
+    });
+    const running = await startNode({
+      client,
+      nodeName,
+      criEndpoint: options.criEndpoint ?? defaultCriEndpoint,
+      rootDir: join(dataDir, 'kubelet'),
+      port: options.nodePort ?? 10250,
+      clientCA: pki.ca.certificate,
+    });
+    return {
+      async stop() {
+        // An ephemeral cluster's pods die with it: nothing could adopt them.
+        await running.stop({ removePods: options.ephemeral === true });
+        await client.close();
+      },
+    };
+  })();
   const kubeconfig = join(dataDir, 'kubeconfig');
   await writeFile(
     kubeconfig,
@@ -244,6 +293,7 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     ...(tls ? { caCertificate: pki.ca.certificate } : {}),
     stop() {
       stopping ??= (async () => {
+        await node.stop();
         await Promise.all([(await controllers).stop(), (await scheduler).stop()]);
         rbac?.stop();
         await server.close();

@@ -59,6 +59,13 @@ export interface StartSkiffOptions {
   readonly tokenAuthFile?: string;
   readonly authorizationMode?: 'AlwaysAllow' | 'Node,RBAC';
   readonly authorizer?: Authorizer;
+  /**
+   * A node beside the control plane (see UpOptions.node), named `node-<port>` with its HTTPS endpoint
+   * on a free port: tests sharing one containerd each see only their own pods.
+   */
+  readonly node?: 'containerd' | 'simulated';
+  /** The containerd a `containerd` node uses (default: $SKIFF_CRI_ENDPOINT, else `skiff node setup`'s). */
+  readonly criEndpoint?: string;
 }
 
 export interface KubectlResult {
@@ -81,6 +88,16 @@ export async function startSkiff(options: StartSkiffOptions = {}): Promise<TestS
     ...(options.tokenAuthFile ? { tokenAuthFile: options.tokenAuthFile } : {}),
     ...(options.authorizationMode ? { authorizationMode: options.authorizationMode } : {}),
     ...(options.authorizer ? { authorizer: options.authorizer } : {}),
+    ...(options.node
+      ? {
+          node: options.node,
+          nodeName: `node-${port}`,
+          nodePort: await freePort(),
+          ...(options.criEndpoint || process.env.SKIFF_CRI_ENDPOINT
+            ? { criEndpoint: options.criEndpoint ?? process.env.SKIFF_CRI_ENDPOINT }
+            : {}),
+        }
+      : {}),
   });
   // Over HTTPS: one agent that trusts the cluster CA with the admin's certificate, one without it.
   const agents = skiff.caCertificate

@@ -38,7 +38,12 @@ export interface RunningKubelet {
   /** The pod's sandbox and containers as the runtime has them, for the node's streaming endpoints. */
   readonly pods: Informer<Pod>;
   readonly sync: PodSync;
-  stop(): Promise<void>;
+  /**
+   * Stops watching and syncing. With `removePods`, also stops and removes every pod this node runs (for
+   * an ephemeral cluster, whose pods nothing could adopt later); else they keep running, to be adopted
+   * by the node's next start.
+   */
+  stop(options?: { removePods?: boolean }): Promise<void>;
 }
 
 /** The host's resolv.conf, for pods whose dnsPolicy is Default (and ClusterFirst without cluster DNS). */
@@ -181,11 +186,16 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
   return {
     pods,
     sync,
-    async stop() {
+    async stop({ removePods = false } = {}) {
       clearInterval(relistTimer);
       probes.stop();
       await workers.stop();
       await pods.stop();
+      if (removePods) {
+        const sandboxes = await cri.listPodSandbox({ label_selector: { [labels.node]: nodeName } });
+        const uids = new Set(sandboxes.map((sandbox) => sandbox.labels[labels.podUid] ?? ''));
+        await Promise.all([...uids].map((uid) => sync.remove(uid).catch(report)));
+      }
       await recorder.flush();
     },
   };

@@ -447,17 +447,18 @@ message('io.k8s.api.core.v1.NodeSwapStatus', {
   capacity: f.int64(1, { format: 'int64' }),
 });
 
+// The kubelet reports what it can read; a machine without, say, a readable product_uuid sends ''.
 message('io.k8s.api.core.v1.NodeSystemInfo', {
-  machineID: f.string(1, { required: true, default: '' }),
-  systemUUID: f.string(2, { required: true, default: '' }),
-  bootID: f.string(3, { required: true, default: '' }),
-  kernelVersion: f.string(4, { required: true, default: '' }),
-  osImage: f.string(5, { required: true, default: '' }),
-  containerRuntimeVersion: f.string(6, { required: true, default: '' }),
-  kubeletVersion: f.string(7, { required: true, default: '' }),
-  kubeProxyVersion: f.string(8, { required: true, default: '' }),
-  operatingSystem: f.string(9, { required: true, default: '' }),
-  architecture: f.string(10, { required: true, default: '' }),
+  machineID: f.string(1, { required: true, allowEmpty: true, default: '' }),
+  systemUUID: f.string(2, { required: true, allowEmpty: true, default: '' }),
+  bootID: f.string(3, { required: true, allowEmpty: true, default: '' }),
+  kernelVersion: f.string(4, { required: true, allowEmpty: true, default: '' }),
+  osImage: f.string(5, { required: true, allowEmpty: true, default: '' }),
+  containerRuntimeVersion: f.string(6, { required: true, allowEmpty: true, default: '' }),
+  kubeletVersion: f.string(7, { required: true, allowEmpty: true, default: '' }),
+  kubeProxyVersion: f.string(8, { required: true, allowEmpty: true, default: '' }),
+  operatingSystem: f.string(9, { required: true, allowEmpty: true, default: '' }),
+  architecture: f.string(10, { required: true, allowEmpty: true, default: '' }),
   swap: f.message(11, 'io.k8s.api.core.v1.NodeSwapStatus'),
 });
 

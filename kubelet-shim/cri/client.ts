@@ -234,6 +234,9 @@ export interface CriClient {
   close(): void;
 }
 
+/** Where `skiff node setup` puts containerd's socket. */
+export const defaultCriEndpoint = 'unix:///run/skiff-node/containerd.sock';
+
 /** A gRPC failure from the runtime, with its status code (5 NOT_FOUND, 4 DEADLINE_EXCEEDED, …). */
 export function grpcCode(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number'
