@@ -26,11 +26,12 @@ export function createInProcessClient(
   options: { namespace?: string; user?: UserInfo } = {},
 ): HttpClient {
   const { user } = options;
-  const impersonation: Record<string, string | string[]> = user
-    ? {
-        'impersonate-user': user.username,
-        ...(user.groups.length > 0 ? { 'impersonate-group': [...user.groups] } : {}),
-      }
+  // The server adds system:authenticated to whoever is impersonated. Other groups go in one header:
+  // inject joins repeated headers into one line, which would read as a single group "a,b".
+  const groups = user?.groups.filter((group) => group !== 'system:authenticated') ?? [];
+  if (groups.length > 1) throw new TypeError('an in-process client acts as a user of at most one group');
+  const impersonation: Record<string, string> = user
+    ? { 'impersonate-user': user.username, ...(groups[0] ? { 'impersonate-group': groups[0] } : {}) }
     : {};
   const transport: Transport = {
     async send(request) {
