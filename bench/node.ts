@@ -96,6 +96,11 @@ const isRunningReady = (pod: Pod) =>
     true;
 
 export async function run(): Promise<void> {
+  // The containerd part first, where the machine has one (`skiff node setup`).
+  const { containerdAvailable, runContainerd } = await import('./node-containerd.js');
+  if (containerdAvailable()) await runContainerd();
+  else console.log('node on containerd: skipped (no containerd socket; run `skiff node setup`)');
+  if (process.env.NODE_BENCH_SIMULATED === '0') return;
   const total = DEPLOYMENTS * REPLICAS;
   const dataDir = await mkdtemp(join(tmpdir(), 'skiff-bench-node-'));
   const port = await freePort();
