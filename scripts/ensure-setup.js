@@ -26,6 +26,7 @@ if (!process.argv.includes('--no-build')) {
     'controllers',
     'kubelet-shim',
     'proxy',
+    'dns',
     'cli',
   ];
   const newest = (dir) => {
