@@ -155,6 +155,20 @@ export function subresourcesOf(resource: ResourceDefinition): Subresource[] {
       kind: { group: 'policy', version: 'v1', kind: 'Eviction' },
       verbs: ['create'],
     });
+    // Served by the pod's node through apiserver/node-proxy.
+    const connect = (name: string, kind: string, verbs: string[]) =>
+      list.push({ name, kind: { group: '', version: 'v1', kind }, verbs });
+    connect('attach', 'PodAttachOptions', ['create', 'get']);
+    connect('exec', 'PodExecOptions', ['create', 'get']);
+    connect('log', 'Pod', ['get']);
+    connect('portforward', 'PodPortForwardOptions', ['create', 'get']);
+  }
+  if (resource.group === '' && resource.plural === 'nodes') {
+    list.push({
+      name: 'proxy',
+      kind: { group: '', version: 'v1', kind: 'NodeProxyOptions' },
+      verbs: ['create', 'delete', 'get', 'patch', 'update'],
+    });
   }
   if (resource.group === '' && resource.plural === 'namespaces') {
     list.push({ name: 'finalize', kind: own, verbs: ['update'] });

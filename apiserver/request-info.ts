@@ -61,7 +61,8 @@ export function parseRequestInfo(
     if (rest.length > 2 && !namespaceSubresources.has(rest[2]!)) rest = rest.slice(2);
   }
   const [resource, name, subresource, ...extra] = rest;
-  if (!resource || extra.length > 0) return undefined;
+  // Only a proxy subresource has a path of its own after it (nodes/x/proxy/healthz).
+  if (!resource || (extra.length > 0 && subresource !== 'proxy')) return undefined;
   const info = { group, version, resource, namespace, name, subresource };
   if (resource === 'namespaces') info.namespace = undefined;
   const named = name !== undefined;

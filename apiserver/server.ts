@@ -43,6 +43,7 @@ import {
   wantsAggregatedDiscovery,
   wantsProtobuf,
 } from './negotiation.js';
+import { createNodeProxy, type KubeletClientConfig, routeUpgrades } from './node-proxy/index.js';
 import { OpenApiV3, openapiV2 } from './openapi.js';
 import { parseRequestInfo } from './request-info.js';
 import { ResourceStore, translateStoreError } from './resource-store.js';
@@ -103,6 +104,8 @@ export interface ApiServerOptions {
   readonly auditLogPath?: string;
   /** Or where audit events go, directly (tests); takes precedence over `auditLogPath`. */
   readonly auditBackend?: AuditBackend;
+  /** The client certificate presented to nodes for logs, exec, attach, port-forward (apiserver/node-proxy). */
+  readonly kubeletClient?: KubeletClientConfig;
 }
 
 export interface ApiServer {
@@ -320,7 +323,16 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     return reply.headers(document.headers).send(document.body);
   });
 
+  // Pod logs, exec, attach, port-forward and nodes/proxy go to the node; upgrades pass the same hooks.
+  const nodeProxy = createNodeProxy({
+    stores,
+    ...(options.kubeletClient ? { kubeletClient: options.kubeletClient } : {}),
+    ...(authorizer ? { authorizer } : {}),
+  });
+  routeUpgrades(app);
   const resourceRoute = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const proxied = nodeProxy.serve(request, reply);
+    if (proxied) return proxied;
     const path = request.url.split('?')[0]!;
     const info = parseRequestInfo(
       request.method,

@@ -71,7 +71,7 @@ export async function kubeletCommand(args: string[], untilSignalled: () => Promi
     clusterDomain: values['cluster-domain'],
     // The API server calls the node with a client certificate from the cluster CA, the one the
     // kubeconfig trusts.
-    ...(connection.ca ? { clientCA: connection.ca } : {}),
+    clientCA: connection.ca ?? '',
   });
   process.stdout.write(`node ${node.nodeName} up on ${values.cri}\n`);
   await untilSignalled();

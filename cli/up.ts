@@ -169,6 +169,8 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     ...(policyRules ? { policyRules } : {}),
     inProcessUser,
     serviceAccountTokens,
+    // The API server's client certificate for reaching nodes (logs, exec, port-forward).
+    kubeletClient: pki.kubeletClient,
     maxRequestsInFlight: options.maxRequestsInFlight ?? 400,
     maxMutatingRequestsInFlight: options.maxMutatingRequestsInFlight ?? 200,
     maxWatchesPerUser: options.maxWatchesPerUser ?? 1000,
@@ -263,6 +265,7 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
       criEndpoint: options.criEndpoint ?? defaultCriEndpoint,
       rootDir: join(dataDir, 'kubelet'),
       port: options.nodePort ?? 10250,
+      ca: pki.ca,
       clientCA: pki.ca.certificate,
     });
     return {

@@ -18,6 +18,7 @@ import { type PodEnvironment, PodSync } from './pod-sync.js';
 import type { Pod, PodStatus } from './pod-types.js';
 import { PodWorkers } from './pod-workers.js';
 import { ProbeManager } from './probes.js';
+import type { NodeRuntimeView } from './server.js';
 
 export interface KubeletOptions {
   readonly client: KubeClient;
@@ -35,9 +36,10 @@ export interface KubeletOptions {
 }
 
 export interface RunningKubelet {
-  /** The pod's sandbox and containers as the runtime has them, for the node's streaming endpoints. */
   readonly pods: Informer<Pod>;
   readonly sync: PodSync;
+  /** The pods' sandboxes and containers as the runtime has them, for the node's HTTPS endpoint. */
+  readonly runtime: NodeRuntimeView;
   /**
    * Stops watching and syncing. With `removePods`, also stops and removes every pod this node runs (for
    * an ephemeral cluster, whose pods nothing could adopt later); else they keep running, to be adopted
@@ -183,9 +185,20 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
   await relist();
   const relistTimer = setInterval(() => void relist(), options.relistPeriodMs ?? 1_000);
 
+  const runtime: NodeRuntimeView = {
+    lookup(namespace, name) {
+      const pod = pods.store.getByName(namespace, name);
+      return pod ? sync.runtimeInfo(pod) : undefined;
+    },
+    exec: (containerId, cmd, streams) => cri.exec({ container_id: containerId, cmd, ...streams }),
+    attach: (containerId, streams) => cri.attach({ container_id: containerId, ...streams }),
+    portForward: (sandboxId, port) => cri.portForward(sandboxId, [port]),
+  };
+
   return {
     pods,
     sync,
+    runtime,
     async stop({ removePods = false } = {}) {
       clearInterval(relistTimer);
       probes.stop();

@@ -6,11 +6,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CertificateAuthority } from '../apiserver/pki/cluster-pki.js';
 import type { KubeClient } from '../client/types.js';
 import { type CriClient, createCriClient } from './cri/client.js';
 import { podEnvironment } from './environment.js';
 import { startKubelet } from './kubelet.js';
 import { type HostFacts, type RuntimeReadiness, readHostFacts, registerNode } from './node-status.js';
+import { kubeletServingCertificate, startNodeServer } from './server.js';
 
 /** The Kubernetes version the node reports (kubectl shows it in `get nodes`). */
 export const kubeletVersion = 'v1.33.0-skiff';
@@ -26,9 +28,14 @@ export interface NodeOptions {
   /** The node's HTTPS endpoint (default 10250) and the address it listens on (default: all). */
   readonly port?: number;
   readonly address?: string;
-  /** Serving certificate and key (PEM); and the CA whose system:masters client certificates may call it. */
+  /**
+   * The endpoint's serving certificate and key (PEM); absent: issued by `ca` (in `skiff up`, the
+   * cluster's), else a self-signed pair kept in the root directory, as a kubelet makes without one.
+   */
   readonly tls?: { readonly certificate: string; readonly key: string };
-  readonly clientCA?: string;
+  readonly ca?: Pick<CertificateAuthority, 'issueServingCertificate'>;
+  /** The CA whose system:masters client certificates (the API server's) may call the endpoint. */
+  readonly clientCA: string;
   readonly clusterDns?: string;
   readonly clusterDomain?: string;
   readonly onError?: (error: unknown) => void;
@@ -91,11 +98,25 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
     onError: report,
   });
+  const server = await startNodeServer({
+    ...(options.address ? { host: options.address } : {}),
+    port,
+    tls:
+      options.tls ??
+      (await kubeletServingCertificate({
+        nodeName,
+        addresses: [hostIP, host.hostname],
+        ...(options.ca ? { ca: options.ca } : { rootDir: options.rootDir }),
+      })),
+    clientCA: options.clientCA,
+    runtime: kubelet.runtime,
+  });
   return {
     nodeName,
     cri,
     async stop(stopOptions = {}) {
       clearInterval(readinessTimer);
+      await server.close();
       await kubelet.stop(stopOptions);
       await registered.stop();
       cri.close();

@@ -34,6 +34,7 @@ import {
 import { type ContainerHistory, podStatus, type WaitingReason } from './pod-status.js';
 import type { Container, Pod, PodStatus } from './pod-types.js';
 import type { ProbeManager } from './probes.js';
+import type { ContainerRuntimeInfo, PodRuntimeInfo } from './server.js';
 
 /** What the sync loop needs from the volume manager and the environment builder. */
 export interface PodEnvironment {
@@ -97,6 +98,8 @@ export class PodSync {
   private readonly written = new Map<string, string>();
   /** Pods this node ended itself (activeDeadlineSeconds): their phase and reason. */
   private readonly ended = new Map<string, { phase: 'Failed'; reason: string; message: string }>();
+  /** The runtime's view of each pod as last inspected, for the node's logs, exec and port-forward. */
+  private readonly views = new Map<string, RuntimeView>();
 
   constructor(private readonly options: PodSyncOptions) {
     this.now = options.now ?? Date.now;
@@ -161,6 +164,7 @@ export class PodSync {
     this.messages.delete(uid);
     this.written.delete(uid);
     this.ended.delete(uid);
+    this.views.delete(uid);
     await this.options.environment.tearDownVolumes(uid);
     await rm(this.podDir(uid), { recursive: true, force: true });
     await removeCgroups(uid);
@@ -222,7 +226,30 @@ export class PodSync {
     }
     for (const history of containers.values())
       history.sort((a, b) => b.metadata.attempt - a.metadata.attempt);
-    return { ...(sandbox ? { sandbox } : {}), sandboxes, containers };
+    const view = { ...(sandbox ? { sandbox } : {}), sandboxes, containers };
+    this.views.set(uid, view);
+    return view;
+  }
+
+  /**
+   * What the node's endpoint needs of a pod as last inspected: its sandbox, and for every container of
+   * its spec the current (or last) attempt, its log and the previous attempt's.
+   */
+  runtimeInfo(pod: Pod): PodRuntimeInfo {
+    const uid = pod.metadata?.uid ?? '';
+    const view = this.views.get(uid);
+    const containers = new Map<string, ContainerRuntimeInfo>();
+    for (const container of allContainers(pod)) {
+      const [latest, previous] = view?.containers.get(container.name) ?? [];
+      const waiting = this.waiting.get(uid)?.get(container.name)?.reason;
+      containers.set(container.name, {
+        ...(latest ? { id: latest.id, logPath: latest.log_path } : {}),
+        ...(previous?.log_path ? { previousLogPath: previous.log_path } : {}),
+        running: latest?.state === 'CONTAINER_RUNNING',
+        ...(waiting ? { waitingReason: waiting } : {}),
+      });
+    }
+    return { uid, ...(view?.sandbox?.ready ? { sandboxId: view.sandbox.id } : {}), containers };
   }
 
   /** The next step toward what the pod asks for; returns when to look again, if a wait is under way. */

@@ -56,6 +56,37 @@ describe('the cluster PKI', () => {
     });
   });
 
+  it('gives the API server kubeadm’s kubelet client identity, kept across starts and renewed like the others', async () => {
+    const pki = await ensureClusterPki({ dataDir, servingNames: names });
+    const certificate = new X509Certificate(pki.kubeletClient.certificate);
+    expect(subjectOf(certificate)).toEqual({
+      commonName: 'kube-apiserver-kubelet-client',
+      organizations: ['system:masters'],
+    });
+    expect(certificate.verify(pki.ca.x509.publicKey)).toBe(true);
+    expect(certificate.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
+    expect(await mode(join(dataDir, 'pki', 'apiserver-kubelet-client.key'))).toBe(0o600);
+    expect((await ensureClusterPki({ dataDir, servingNames: names })).kubeletClient).toEqual(
+      pki.kubeletClient,
+    );
+    const later = Date.now() + 340 * 24 * 60 * 60 * 1000;
+    const renewed = await ensureClusterPki({ dataDir, servingNames: names, now: () => later });
+    expect(renewed.kubeletClient.certificate).not.toBe(pki.kubeletClient.certificate);
+  });
+
+  it('issues serving certificates for nodes, with their names', async () => {
+    const pki = await ensureClusterPki({ dataDir, servingNames: names });
+    const issued = pki.ca.issueServingCertificate(
+      { commonName: 'system:node:n1', organizations: ['system:nodes'] },
+      { dnsNames: ['n1'], ipAddresses: ['192.0.2.4'] },
+    );
+    const certificate = new X509Certificate(issued.certificate);
+    expect(certificate.verify(pki.ca.x509.publicKey)).toBe(true);
+    expect(certificate.checkIP('192.0.2.4')).toBe('192.0.2.4');
+    expect(certificate.checkHost('n1')).toBe('n1');
+    expect(certificate.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+  });
+
   it('reuses everything on the next start, so kubeconfigs and tokens stay valid', async () => {
     const first = await ensureClusterPki({ dataDir, servingNames: names });
     const second = await ensureClusterPki({ dataDir, servingNames: names });

@@ -4,6 +4,8 @@
  *   ca.crt, ca.key                 the cluster CA (10 years): signs everything below
  *   apiserver.crt, apiserver.key   the serving certificate (1 year), with every name clients use
  *   admin.crt, admin.key           CN=kubernetes-admin, O=system:masters (1 year), for the kubeconfig
+ *   apiserver-kubelet-client.crt/.key  CN=kube-apiserver-kubelet-client, O=system:masters (1 year): what
+ *                                  the API server presents to nodes for logs, exec, attach, port-forward
  *   sa.key, sa.pub                 the key ServiceAccount tokens are signed with
  *
  * Created on first start and reused after: a restart keeps every kubeconfig and token valid. A leaf
@@ -41,6 +43,12 @@ export interface CertificateAuthority extends KeyPair {
   readonly privateKey: KeyObject;
   /** A client certificate for `subject`, signed by this CA. */
   issueClientCertificate(subject: DistinguishedName, options?: { validDays?: number; now?: number }): KeyPair;
+  /** A serving certificate for `subject` and these names, signed by this CA (a node's, in `skiff up`). */
+  issueServingCertificate(
+    subject: DistinguishedName,
+    names: ServingNames,
+    options?: { validDays?: number; now?: number },
+  ): KeyPair;
 }
 
 export interface ClusterPki {
@@ -48,6 +56,8 @@ export interface ClusterPki {
   readonly ca: CertificateAuthority;
   readonly serving: KeyPair;
   readonly admin: KeyPair;
+  /** The API server's client certificate towards nodes (kubeadm's apiserver-kubelet-client). */
+  readonly kubeletClient: KeyPair;
   readonly serviceAccountKey: { readonly privateKey: KeyObject; readonly publicKey: KeyObject };
 }
 
@@ -66,6 +76,12 @@ export interface ClusterPkiOptions {
 /** The user the admin kubeconfig acts as, as kubeadm's admin.conf (before 1.29) names it. */
 export const adminSubject: DistinguishedName = {
   commonName: 'kubernetes-admin',
+  organizations: ['system:masters'],
+};
+
+/** Who the API server is to nodes, as kubeadm's apiserver-kubelet-client certificate names it. */
+export const kubeletClientSubject: DistinguishedName = {
+  commonName: 'kube-apiserver-kubelet-client',
   organizations: ['system:masters'],
 };
 
@@ -133,16 +149,15 @@ export async function ensureClusterPki(options: ClusterPkiOptions): Promise<Clus
   const admin = await ensureLeaf(directory, 'admin', ca, now, {
     subject: adminSubject,
     usage: 'client',
-    accepts: (certificate) => {
-      const subject = subjectOf(certificate);
-      return (
-        subject.commonName === adminSubject.commonName &&
-        subject.organizations.join(',') === adminSubject.organizations!.join(',')
-      );
-    },
+    accepts: (certificate) => hasSubject(certificate, adminSubject),
+  });
+  const kubeletClient = await ensureLeaf(directory, 'apiserver-kubelet-client', ca, now, {
+    subject: kubeletClientSubject,
+    usage: 'client',
+    accepts: (certificate) => hasSubject(certificate, kubeletClientSubject),
   });
   const serviceAccountKey = await ensureServiceAccountKey(directory);
-  return { directory, ca, serving, admin, serviceAccountKey };
+  return { directory, ca, serving, admin, kubeletClient, serviceAccountKey };
 }
 
 /** The CA of an existing cluster (for `skiff kubeconfig`); throws when `skiff up` has not made one. */
@@ -184,7 +199,23 @@ function certificateAuthority(
         options.validDays ?? leafValidDays,
       );
     },
+    issueServingCertificate(subject, names, options = {}) {
+      return issueLeaf(
+        { certificate: x509, privateKey },
+        { subject, usage: 'server', names },
+        options.now ?? now(),
+        options.validDays ?? leafValidDays,
+      );
+    },
   };
+}
+
+function hasSubject(certificate: X509Certificate, expected: DistinguishedName): boolean {
+  const subject = subjectOf(certificate);
+  return (
+    subject.commonName === expected.commonName &&
+    subject.organizations.join(',') === (expected.organizations ?? []).join(',')
+  );
 }
 
 interface LeafSpec {
