@@ -12,6 +12,7 @@ const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [
                 [--service-account-issuer URL] [--authorization-mode AlwaysAllow|Node,RBAC]
                 [--max-requests-inflight 400] [--max-mutating-requests-inflight 200]
                 [--max-watches-per-user 1000] [--request-timeout 60s] [--audit-log-path PATH|-]
+                [--node containerd|simulated|none]
        skiff apiserver [the flags of up]   # the API server alone, without controllers or scheduler
        skiff kubeconfig --user NAME [--group GROUP]... [--data-dir DIR] [--server URL]
        skiff scheduler --kubeconfig PATH [--config FILE] [--identity NAME]
@@ -21,6 +22,8 @@ const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [
        skiff kubelet --kubeconfig PATH [--cri unix:///run/skiff-node/containerd.sock] [--node-name NAME]
                      [--root-dir DIR] [--port 10250] [--address ADDR] [--cluster-dns IP]
        skiff kubelet --kubeconfig PATH --simulate [--nodes N] [--node-name-prefix sim-node-]
+       skiff node setup|start|stop|status|teardown
+       skiff image import FILE.tar
 
   --data-dir DIR   where Skiff keeps its store and kubeconfig (default ~/.skiff)
   --port PORT      the API server's port (default 6443)
@@ -53,6 +56,9 @@ const usage = `usage: skiff up [--data-dir DIR] [--port PORT] [--address ADDR] [
                    one audit.k8s.io/v1 Event per request, as a JSON line, at the Metadata level
                    (- for standard output)
 
+  --node KIND      the node skiff up runs beside the control plane: containerd (the default once
+                   \`skiff node setup\` has been run here), simulated (the default otherwise), none
+
 skiff up serves HTTPS with a cluster CA it makes on first start in DIR/pki, and writes DIR/kubeconfig
 for kubernetes-admin (group system:masters) with a client certificate.
 
@@ -66,6 +72,11 @@ kubelet runs a node against any Skiff: it registers the Node, renews its Lease, 
 to it through the container runtime's CRI socket (containerd, as \`skiff node setup\` installs it).
 With --simulate it runs N simulated nodes instead: real Nodes and Leases, pods taken through their
 lifecycle without containers.
+
+node setup (as root, on Debian) installs containerd, runc and the CNI plugins, writes their
+configuration under /var/lib/skiff-node, builds the pause and test images (skiff.local/pause:1,
+skiff.local/testimage:1) without a registry, and starts containerd; then skiff up runs its node on it.
+image import loads an OCI or Docker image archive into that containerd.
 
 controller-manager runs the controllers as their own process against any Skiff, leader-elected on the
 kube-system/kube-controller-manager Lease so that only one of several acts at a time. With
@@ -131,6 +142,35 @@ async function controllerManager(args: string[]): Promise<number> {
   await manager.stop();
   await client.close();
   return 0;
+}
+
+/**
+ * Which node `skiff up` runs: as asked, or on containerd when `skiff node setup` has been run here
+ * (starting containerd if it is not running), else a simulated one — saying so.
+ */
+async function chooseNode(
+  asked: string | undefined,
+): Promise<'containerd' | 'simulated' | 'none' | undefined> {
+  if (asked !== undefined) {
+    if (asked === 'containerd' || asked === 'simulated' || asked === 'none') return asked;
+    process.stderr.write(`skiff: --node must be containerd, simulated or none, not ${asked}\n`);
+    return undefined;
+  }
+  const { existsSync } = await import('node:fs');
+  if (!existsSync('/var/lib/skiff-node/containerd/config.toml')) {
+    process.stdout.write(
+      'No containerd node here (run `sudo skiff node setup` for one): running a simulated node.\n',
+    );
+    return 'simulated';
+  }
+  if (!existsSync('/run/skiff-node/containerd.sock')) {
+    const { nodeCommand } = await import('./node.js');
+    if ((await nodeCommand(['start'])) !== 0) {
+      process.stdout.write('containerd did not start: running a simulated node.\n');
+      return 'simulated';
+    }
+  }
+  return 'containerd';
 }
 
 function untilSignalled(): Promise<void> {
@@ -203,6 +243,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'scheduler') return scheduler(rest);
   if (command === 'kubeconfig') return kubeconfig(rest);
   if (command === 'kubelet') return (await import('./kubelet.js')).kubeletCommand(rest, untilSignalled);
+  if (command === 'node') return (await import('./node.js')).nodeCommand(rest);
+  if (command === 'image') return (await import('./node.js')).imageCommand(rest);
   if (command !== 'up' && command !== 'apiserver') {
     process.stderr.write(usage);
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2;
@@ -225,6 +267,7 @@ async function main(argv: string[]): Promise<number> {
       'max-watches-per-user': { type: 'string' },
       'request-timeout': { type: 'string' },
       'audit-log-path': { type: 'string' },
+      node: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -284,6 +327,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  const node = command === 'apiserver' ? 'none' : await chooseNode(values.node);
+  if (node === undefined) return 2;
   const started = performance.now();
   const skiff = await up({
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
@@ -309,6 +354,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values['audit-log-path'] ? { auditLogPath: values['audit-log-path'] } : {}),
     // The API server alone, as kube-apiserver: the controllers and the scheduler may run elsewhere.
     ...(command === 'apiserver' ? { controllers: false, scheduler: false } : {}),
+    node,
   });
   process.stdout.write(
     `Skiff is up at ${skiff.url} (${Math.round(performance.now() - started)} ms). To use it:\n  export KUBECONFIG=${skiff.kubeconfig}\n`,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Authorizer } from '../api/auth.js';
 import { type RunningSkiff, up } from '../cli/up.js';
+import { requireContainerd } from '../kubelet-shim/testing/containerd.js';
 import { freePort } from '../store/testing/free-port.js';
 
 /**
@@ -64,7 +65,7 @@ export interface StartSkiffOptions {
    * on a free port: tests sharing one containerd each see only their own pods.
    */
   readonly node?: 'containerd' | 'simulated';
-  /** The containerd a `containerd` node uses (default: $SKIFF_CRI_ENDPOINT, else `skiff node setup`'s). */
+  /** The containerd a `containerd` node uses (default: requireContainerd()'s). */
   readonly criEndpoint?: string;
 }
 
@@ -93,8 +94,8 @@ export async function startSkiff(options: StartSkiffOptions = {}): Promise<TestS
           node: options.node,
           nodeName: `node-${port}`,
           nodePort: await freePort(),
-          ...(options.criEndpoint || process.env.SKIFF_CRI_ENDPOINT
-            ? { criEndpoint: options.criEndpoint ?? process.env.SKIFF_CRI_ENDPOINT }
+          ...(options.node === 'containerd'
+            ? { criEndpoint: options.criEndpoint ?? (await requireContainerd())?.endpoint }
             : {}),
         }
       : {}),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../client/http-client.js';
 import { refFor } from '../client/refs.js';
 import type { Pod } from '../kubelet-shim/pod-types.js';
+import { requireContainerd } from '../kubelet-shim/testing/containerd.js';
 import { poll, randomSuffix } from './client.js';
 import { startSkiff, type TestSkiff } from './harness.js';
 
@@ -17,11 +18,13 @@ const IMAGE = 'skiff.local/testimage:1';
 const PAUSE = 'skiff.local/pause:1';
 const MINUTE = 60_000;
 
+const containerd = await requireContainerd();
 let skiff: TestSkiff;
 let client: HttpClient;
 let namespace: string;
 
 beforeAll(async () => {
+  if (!containerd) return;
   skiff = await startSkiff({ node: 'containerd' });
   client = new HttpClient({ connection: { server: skiff.url, namespace: 'default' } });
   namespace = `node-${randomSuffix()}`;
@@ -29,6 +32,7 @@ beforeAll(async () => {
   await poll(() => client.get(refFor('ServiceAccount', namespace), 'default'));
 }, MINUTE);
 afterAll(async () => {
+  if (!containerd) return;
   // Pods go first, through the node, so that nothing is left in containerd.
   await client?.deleteCollection(refFor('Pod', namespace), { gracePeriodSeconds: 0 }).catch(() => undefined);
   await poll(async () => (await client.list(refFor('Pod', namespace))).items.length === 0, MINUTE).catch(
@@ -78,7 +82,7 @@ async function gone(name: string, timeoutMs = MINUTE): Promise<void> {
   );
 }
 
-describe('[sig-node] Pods', () => {
+describe.skipIf(!containerd)('[sig-node] Pods', () => {
   it.concurrent('should get a host IP [NodeConformance]', async () => {
     const name = `pod-hostip-${randomSuffix()}`;
     // Restricted, as upstream makes pods in its namespaces.
@@ -135,7 +139,7 @@ describe('[sig-node] Pods', () => {
   });
 });
 
-describe('[sig-node] Container Runtime blackbox test', () => {
+describe.skipIf(!containerd)('[sig-node] Container Runtime blackbox test', () => {
   it.concurrent('on terminated container should report termination message from log output if TerminationMessagePolicy FallbackToLogsOnError is set [NodeConformance]', async () => {
     const name = `termination-message-${randomSuffix()}`;
     await create(
@@ -191,7 +195,7 @@ describe('[sig-node] Container Runtime blackbox test', () => {
   });
 });
 
-describe('[sig-node] InitContainer [NodeConformance]', () => {
+describe.skipIf(!containerd)('[sig-node] InitContainer [NodeConformance]', () => {
   it.concurrent('should invoke init containers on a RestartNever pod', async () => {
     const name = `pod-init-${randomSuffix()}`;
     await create(
@@ -277,7 +281,7 @@ describe('[sig-node] InitContainer [NodeConformance]', () => {
   });
 });
 
-describe('[sig-node] Probing container', () => {
+describe.skipIf(!containerd)('[sig-node] Probing container', () => {
   it.concurrent('with readiness probe that fails should never be ready and never restart [NodeConformance]', async () => {
     const name = `unready-${randomSuffix()}`;
     await create(
@@ -355,7 +359,7 @@ describe('[sig-node] Probing container', () => {
   });
 });
 
-describe('pods with real containers', () => {
+describe.skipIf(!containerd)('pods with real containers', () => {
   it.concurrent('a Deployment of the HTTP test image reaches Ready and answers at its pod IPs', async () => {
     await client.create(refFor('Deployment', namespace), {
       apiVersion: 'apps/v1',

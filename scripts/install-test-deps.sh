@@ -3,8 +3,13 @@
 #   etcd-server         real etcd for the store's etcd backend
 #   python3-kubernetes  the official Python client, driven by conformance/clients/python-watch.py (run it with
 #                       /usr/bin/python3: a pyenv python3 first on PATH cannot see Debian's modules)
+#   containerd, runc, containernetworking-plugins, busybox-static, gcc, libc6-dev
+#                       the node on real containers (scripts/node/setup.sh builds its images from them)
+#   iptables, nftables, conntrack
+#                       pod ports and the service proxy
 set -euo pipefail
-packages=(etcd-server python3-kubernetes)
+packages=(etcd-server python3-kubernetes containerd runc containernetworking-plugins busybox-static gcc libc6-dev
+  iptables nftables conntrack)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

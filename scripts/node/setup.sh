@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Sets up a machine (Debian, as root) to run Skiff's node on containerd, with nothing but Debian's
+# packages and no image registry:
+#
+#   setup.sh setup      install + configure + images + start (what `skiff node setup` runs)
+#   setup.sh install    apt-get the packages: containerd, runc, the CNI plugins, nftables, busybox-static…
+#   setup.sh configure  containerd's config and a bridge CNI network, under Skiff's own directories
+#   setup.sh images     build skiff.local/pause:1 and skiff.local/testimage:1 (when their sources changed)
+#   setup.sh start      start containerd if it is not running, import the images it lacks
+#   setup.sh stop       stop containerd and remove what its pods left (netns, bridge, cgroups, rules)
+#   setup.sh status     configured? running?
+#   setup.sh teardown   stop, then remove Skiff's node directories
+#
+# Everything lives in $SKIFF_NODE_DIR (default /var/lib/skiff-node); containerd's socket is
+# /run/skiff-node/containerd.sock. A containerd the machine already runs is not touched.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NODE_DIR=${SKIFF_NODE_DIR:-/var/lib/skiff-node}
+RUN_DIR=/run/skiff-node
+SOCKET=$RUN_DIR/containerd.sock
+BRIDGE=skiff0
+SUBNET=10.88.0.0/16
+GATEWAY=10.88.0.1
+PAUSE_IMAGE=skiff.local/pause:1
+TEST_IMAGE=skiff.local/testimage:1
+packages=(containerd runc containernetworking-plugins iptables nftables conntrack busybox-static gcc libc6-dev)
+
+need_root() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "skiff node: $1 needs root (run it with sudo)" >&2
+    exit 1
+  fi
+}
+
+install() {
+  need_root install
+  local missing=()
+  for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  # On a machine with systemd, the package starts its own containerd on the default socket: leave it.
+}
+
+configure() {
+  need_root configure
+  mkdir -p "$NODE_DIR"/{containerd,cni/net.d,cni/ipam,images,logs} "$RUN_DIR"
+  cat >"$NODE_DIR/containerd/config.toml.new" <<TOML
+version = 2
+root = "$NODE_DIR/containerd/root"
+state = "$NODE_DIR/containerd/state"
+
+[grpc]
+  address = "$SOCKET"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  enable_tls_streaming = false
+  max_container_log_line_size = 16384
+  disable_apparmor = true
+  # The node may lack CAP_SYS_RESOURCE (containers, VMs): never ask for a negative oom_score_adj.
+  restrict_oom_score_adj = true
+  tolerate_missing_hugetlb_controller = true
+  disable_hugetlb_controller = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$NODE_DIR/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$NODE_DIR/cni/net.d"
+    max_conf_num = 1
+TOML
+  mv "$NODE_DIR/containerd/config.toml.new" "$NODE_DIR/containerd/config.toml"
+  cat >"$NODE_DIR/cni/net.d/10-skiff.conflist" <<JSON
+{
+  "cniVersion": "1.0.0",
+  "name": "skiff",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "ranges": [[{ "subnet": "$SUBNET", "gateway": "$GATEWAY" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }],
+        "dataDir": "$NODE_DIR/cni/ipam"
+      }
+    },
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+JSON
+  # Pod-to-Service traffic on one bridge needs the bridge to pass through netfilter.
+  if [ -w /proc/sys/net/bridge/bridge-nf-call-iptables ]; then echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables; fi
+}
+
+images() {
+  mkdir -p "$NODE_DIR/images"
+  local sources stamp work
+  sources=$(cat "$here/pause.c" "$here/agnhost.sh" "$here/mkimage.sh" "$(command -v busybox)" | sha256sum | cut -d' ' -f1)
+  stamp="$NODE_DIR/images/sources.sha256"
+  if [ -f "$NODE_DIR/images/pause.tar" ] && [ -f "$NODE_DIR/images/testimage.tar" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sources" ]; then
+    return
+  fi
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  mkdir -p "$work/pause"
+  gcc -static -Os -s -o "$work/pause/pause" "$here/pause.c"
+  "$here/mkimage.sh" "$work/pause" "$PAUSE_IMAGE" "$NODE_DIR/images/pause.tar" 'null' '["/pause"]'
+  local root="$work/testimage"
+  mkdir -p "$root"/{bin,etc,tmp,www,proc,sys,dev,root}
+  cp "$(command -v busybox)" "$root/bin/busybox"
+  for applet in $("$root/bin/busybox" --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
+  done
+  mkdir -p "$root/usr/bin" "$root/sbin" "$root/usr/sbin"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\nuser:x:1000:1000:user:/tmp:/bin/sh\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\nuser:x:1000:\n' >"$root/etc/group"
+  printf '<h1>hello from skiff</h1>\n' >"$root/www/index.html"
+  chmod 1777 "$root/tmp"
+  cp "$here/agnhost.sh" "$root/agnhost"
+  chmod 755 "$root/agnhost"
+  ln -s agnhost "$root/agnhost-2"
+  "$here/mkimage.sh" "$root" "$TEST_IMAGE" "$NODE_DIR/images/testimage.tar" 'null' '["/bin/sh"]'
+  echo "$sources" >"$stamp"
+  # New builds replace what containerd had.
+  if running; then import_images force; fi
+}
+
+running() {
+  [ -S "$SOCKET" ] && ctr -a "$SOCKET" version >/dev/null 2>&1
+}
+
+import_images() { # import_images [force]: the images containerd lacks (all of them with force)
+  local force=${1:-} have file image
+  have=$(ctr -a "$SOCKET" -n k8s.io images ls -q 2>/dev/null || true)
+  for file in pause testimage; do
+    if [ "$file" = pause ]; then image=$PAUSE_IMAGE; else image=$TEST_IMAGE; fi
+    if [ "$force" = force ] || ! grep -qx "$image" <<<"$have"; then
+      ctr -a "$SOCKET" -n k8s.io images import "$NODE_DIR/images/$file.tar" >/dev/null
+    fi
+  done
+}
+
+start() {
+  need_root start
+  [ -f "$NODE_DIR/containerd/config.toml" ] || configure
+  if ! running; then
+    mkdir -p "$RUN_DIR" "$NODE_DIR/logs"
+    setsid containerd --config "$NODE_DIR/containerd/config.toml" >>"$NODE_DIR/logs/containerd.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/containerd.pid"
+    for _ in $(seq 200); do
+      running && break
+      sleep 0.05
+    done
+    running || { echo "skiff node: containerd did not start; see $NODE_DIR/logs/containerd.log" >&2; exit 1; }
+  fi
+  [ -f "$NODE_DIR/images/pause.tar" ] || images
+  import_images
+}
+
+stop() {
+  need_root stop
+  if running; then
+    # Pods first, so that their networks, mounts and cgroups go with them.
+    for task in $(ctr -a "$SOCKET" -n k8s.io tasks ls -q 2>/dev/null); do
+      ctr -a "$SOCKET" -n k8s.io tasks kill -s SIGKILL "$task" >/dev/null 2>&1 || true
+    done
+    sleep 0.2
+    for task in $(ctr -a "$SOCKET" -n k8s.io tasks ls -q 2>/dev/null); do
+      ctr -a "$SOCKET" -n k8s.io tasks delete -f "$task" >/dev/null 2>&1 || true
+    done
+    for container in $(ctr -a "$SOCKET" -n k8s.io containers ls -q 2>/dev/null); do
+      ctr -a "$SOCKET" -n k8s.io containers delete "$container" >/dev/null 2>&1 || true
+    done
+  fi
+  if [ -f "$RUN_DIR/containerd.pid" ]; then
+    local pid
+    pid=$(cat "$RUN_DIR/containerd.pid")
+    if kill "$pid" 2>/dev/null; then
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    fi
+    rm -f "$RUN_DIR/containerd.pid"
+  fi
+  # What pods leave behind when their sandboxes are not removed through CRI.
+  pkill -f "containerd-shim-runc-v2 -namespace k8s.io -id .* -address $SOCKET" 2>/dev/null || true
+  for netns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do ip netns delete "$netns" 2>/dev/null || true; done
+  ip link delete "$BRIDGE" 2>/dev/null || true
+  for mount in $(awk -v dir="$NODE_DIR" 'index($2, dir) == 1 {print $2}' /proc/self/mounts | sort -r); do
+    umount -l "$mount" 2>/dev/null || true
+  done
+  for hierarchy in /sys/fs/cgroup/*/skiff /sys/fs/cgroup/skiff; do
+    [ -d "$hierarchy" ] || continue
+    find "$hierarchy" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+  rm -rf "$NODE_DIR/cni/ipam"
+}
+
+status() {
+  if [ -f "$NODE_DIR/containerd/config.toml" ]; then echo "configured: $NODE_DIR"; else echo 'not configured'; fi
+  if running; then echo "running: unix://$SOCKET"; else echo 'containerd not running'; fi
+}
+
+teardown() {
+  stop
+  rm -rf "$NODE_DIR" "$RUN_DIR"
+}
+
+# One at a time: test runs in parallel all ask for the node.
+if [ "$(id -u)" = 0 ] && [ "${1:-setup}" != status ]; then
+  mkdir -p "$(dirname "$RUN_DIR")"
+  exec 9>"$RUN_DIR.lock"
+  flock 9
+fi
+case ${1:-setup} in
+setup) install && configure && images && start ;;
+install | configure | images | start | stop | status | teardown) "$1" ;;
+*)
+  echo "usage: setup.sh setup|install|configure|images|start|stop|status|teardown" >&2
+  exit 2
+  ;;
+esac
