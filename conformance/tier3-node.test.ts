@@ -400,3 +400,205 @@ describe.skipIf(!containerd)('pods with real containers', () => {
     await client.delete(refFor('Deployment', namespace), 'web');
   });
 });
+
+/** Runs a pod to completion (restartPolicy Never) and returns its container's log: upstream's output test. */
+async function output(name: string, spec: Record<string, unknown>): Promise<string> {
+  await create(pod(name, { restartPolicy: 'Never', ...spec }));
+  const done = await waitFor(name, (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+  expect(done.status?.phase).toBe('Succeeded');
+  const response = await skiff.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`);
+  return response.text();
+}
+
+describe.skipIf(!containerd)('[sig-storage] volumes and [sig-node] environment', () => {
+  it.concurrent('ConfigMap should be consumable from pods in volume, and as env', async () => {
+    await client.create(refFor('ConfigMap', namespace), {
+      metadata: { name: 'cm-a' },
+      data: { 'data-1': 'value-1', 'data-2': 'value-2', DATA: 'value-3' },
+    });
+    const log = await output(`pod-configmaps-${randomSuffix()}`, {
+      volumes: [
+        {
+          name: 'cm',
+          configMap: { name: 'cm-a', items: [{ key: 'data-2', path: 'path/to/data-2', mode: 0o400 }] },
+        },
+      ],
+      containers: [
+        {
+          name: 'c',
+          image: IMAGE,
+          command: [
+            'sh',
+            '-c',
+            'cat /etc/cm/path/to/data-2; echo; stat -L -c %a /etc/cm/path/to/data-2; echo $CONFIG_DATA_1 $P_DATA',
+          ],
+          env: [{ name: 'CONFIG_DATA_1', valueFrom: { configMapKeyRef: { name: 'cm-a', key: 'data-1' } } }],
+          envFrom: [{ prefix: 'P_', configMapRef: { name: 'cm-a' } }],
+          volumeMounts: [{ name: 'cm', mountPath: '/etc/cm' }],
+        },
+      ],
+    });
+    expect(log).toBe('value-2\n400\nvalue-1 value-3\n');
+  });
+
+  it.concurrent('Secrets should be consumable from pods in volume with defaultMode set', async () => {
+    await client.create(refFor('Secret', namespace), {
+      metadata: { name: 'secret-a' },
+      data: { 'data-1': Buffer.from('value-1').toString('base64') },
+    });
+    const log = await output(`pod-secrets-${randomSuffix()}`, {
+      volumes: [{ name: 's', secret: { secretName: 'secret-a', defaultMode: 0o400 } }],
+      containers: [
+        {
+          name: 'c',
+          image: IMAGE,
+          command: ['sh', '-c', 'cat /etc/s/data-1; echo; stat -L -c %a /etc/s/data-1'],
+          volumeMounts: [{ name: 's', mountPath: '/etc/s' }],
+        },
+      ],
+    });
+    expect(log).toBe('value-1\n400\n');
+  });
+
+  it.concurrent('Downward API volume should provide podname only, and env the pod IP and node', async () => {
+    const name = `downwardapi-volume-${randomSuffix()}`;
+    const log = await output(name, {
+      volumes: [
+        {
+          name: 'podinfo',
+          downwardAPI: { items: [{ path: 'podname', fieldRef: { fieldPath: 'metadata.name' } }] },
+        },
+      ],
+      containers: [
+        {
+          name: 'c',
+          image: IMAGE,
+          command: ['sh', '-c', 'cat /etc/podinfo/podname; echo; echo ip=$POD_IP node=$NODE_NAME mem=$MEM'],
+          resources: { limits: { memory: '64Mi' } },
+          env: [
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+            { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+          ],
+          volumeMounts: [{ name: 'podinfo', mountPath: '/etc/podinfo' }],
+        },
+      ],
+    });
+    expect(log).toMatch(new RegExp(`^${name}\\nip=10\\.\\d+\\.\\d+\\.\\d+ node=node-\\d+ mem=64\\n$`));
+  });
+
+  it.concurrent('EmptyDir volumes on tmpfs have the correct mode, and are shared between containers', async () => {
+    const log = await output(`pod-emptydir-${randomSuffix()}`, {
+      volumes: [{ name: 'shared', emptyDir: { medium: 'Memory' } }],
+      initContainers: [
+        {
+          name: 'writer',
+          image: IMAGE,
+          command: ['sh', '-c', 'echo from init > /shared/file'],
+          volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+        },
+      ],
+      containers: [
+        {
+          name: 'c',
+          image: IMAGE,
+          command: [
+            'sh',
+            '-c',
+            'stat -c %a /shared; grep " /shared " /proc/mounts | cut -d" " -f3; cat /shared/file',
+          ],
+          volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+        },
+      ],
+    });
+    expect(log).toBe('777\ntmpfs\nfrom init\n');
+  });
+
+  it.concurrent('a pod gets its ServiceAccount token, the cluster CA and its namespace, and the token is its own', async () => {
+    const log = await output(`pod-token-${randomSuffix()}`, {
+      containers: [
+        {
+          name: 'c',
+          image: IMAGE,
+          command: [
+            'sh',
+            '-c',
+            'd=/var/run/secrets/kubernetes.io/serviceaccount; cat $d/namespace; echo; test -s $d/ca.crt && echo ca; cat $d/token',
+          ],
+        },
+      ],
+    });
+    const [podNamespace, ca, token] = log.split('\n');
+    expect([podNamespace, ca]).toEqual([namespace, 'ca']);
+    // The API takes the token as the pod's ServiceAccount.
+    const review = await skiff.request(
+      'POST',
+      '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      { Authorization: `Bearer ${token}` },
+    );
+    expect(review.status).toBe(201);
+    expect(
+      ((await review.json()) as { status: { userInfo: { username: string } } }).status.userInfo.username,
+    ).toBe(`system:serviceaccount:${namespace}:default`);
+  });
+
+  it.concurrent('Pods should contain environment variables for services [NodeConformance]', async () => {
+    await client.create(refFor('Service', namespace), {
+      metadata: { name: 'fooservice', labels: { name: 'fooservice' } },
+      spec: {
+        clusterIP: '10.96.201.10',
+        ports: [{ port: 8765, targetPort: 8080 }],
+        selector: { name: 'server' },
+      },
+    });
+    const log = await output(`client-envvars-${randomSuffix()}`, {
+      containers: [{ name: 'env3cont', image: IMAGE, command: ['sh', '-c', 'env'] }],
+    });
+    for (const variable of [
+      'FOOSERVICE_SERVICE_HOST=10.96.201.10',
+      'FOOSERVICE_SERVICE_PORT=8765',
+      'FOOSERVICE_PORT=tcp://10.96.201.10:8765',
+      'FOOSERVICE_PORT_8765_TCP_PORT=8765',
+      'FOOSERVICE_PORT_8765_TCP_PROTO=tcp',
+      'FOOSERVICE_PORT_8765_TCP=tcp://10.96.201.10:8765',
+      'FOOSERVICE_PORT_8765_TCP_ADDR=10.96.201.10',
+    ]) {
+      expect(log).toContain(variable);
+    }
+  });
+
+  it.concurrent('ConfigMap updates should be reflected in volume', async () => {
+    await client.create(refFor('ConfigMap', namespace), {
+      metadata: { name: 'cm-upd' },
+      data: { 'data-1': 'value-1' },
+    });
+    const name = `pod-configmap-upd-${randomSuffix()}`;
+    await create(
+      pod(name, {
+        terminationGracePeriodSeconds: 0,
+        volumes: [{ name: 'cm', configMap: { name: 'cm-upd' } }],
+        containers: [
+          {
+            name: 'c',
+            image: IMAGE,
+            command: ['sh', '-c', 'while true; do cat /etc/cm/data-1; echo; sleep 1; done'],
+            volumeMounts: [{ name: 'cm', mountPath: '/etc/cm' }],
+          },
+        ],
+      }),
+    );
+    await waitFor(name, running);
+    await client.patch(refFor('ConfigMap', namespace), 'cm-upd', 'merge', { data: { 'data-1': 'value-2' } });
+    // The node refreshes volumes when it syncs the pod; touching the pod makes it sync now.
+    await client.patch(pods(), name, 'merge', { metadata: { labels: { touched: 'yes' } } });
+    await poll(
+      async () =>
+        (
+          await (await skiff.request('GET', `/api/v1/namespaces/${namespace}/pods/${name}/log`)).text()
+        ).includes('value-2'),
+      30_000,
+      500,
+    );
+  });
+});
