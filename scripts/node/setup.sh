@@ -157,7 +157,8 @@ start() {
   [ -f "$NODE_DIR/containerd/config.toml" ] || configure
   if ! running; then
     mkdir -p "$RUN_DIR" "$NODE_DIR/logs"
-    setsid containerd --config "$NODE_DIR/containerd/config.toml" >>"$NODE_DIR/logs/containerd.log" 2>&1 </dev/null &
+    # 9>&-: containerd must not inherit (and so hold forever) the lock below.
+    setsid containerd --config "$NODE_DIR/containerd/config.toml" >>"$NODE_DIR/logs/containerd.log" 2>&1 </dev/null 9>&- &
     echo $! >"$RUN_DIR/containerd.pid"
     for _ in $(seq 200); do
       running && break
