@@ -35,3 +35,8 @@ export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Prom
     signal?.addEventListener('abort', finish, { once: true });
   });
 }
+
+/** A time as Kubernetes writes metav1.Time: RFC 3339 in UTC, to the second (`2026-11-22T10:00:00Z`). */
+export function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}

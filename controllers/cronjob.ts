@@ -31,6 +31,7 @@ import { goQuote } from '../api/go-quote.js';
 import type { OwnerReference } from '../api/resource.js';
 import { isStatusError } from '../api/status.js';
 import type { Clock } from '../client/clock.js';
+import { EventRecorder, type EventType, type ObjectReference } from '../client/event-recorder.js';
 import { namespaceIndex, objectKey, splitKey } from '../client/indexed-store.js';
 import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
@@ -45,7 +46,6 @@ import {
   nextScheduleTimeDuration,
 } from './cronjob/scheduling.js';
 import { type CronJob, type CronJobStatus, cronJobKind } from './cronjob/types.js';
-import { EventRecorder, type EventType, type ObjectReference } from './event-recorder.js';
 import {
   type Controller,
   type ControllerContext,

@@ -36,6 +36,7 @@ import type { KubeObject, OwnerReference } from '../api/resource.js';
 import type { Node } from '../api/scheduling/types.js';
 import { isStatusError } from '../api/status.js';
 import type { Clock } from '../client/clock.js';
+import { EventRecorder, type EventType } from '../client/event-recorder.js';
 import { namespaceIndex, objectKey, splitKey } from '../client/indexed-store.js';
 import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
@@ -54,7 +55,6 @@ import { FailedPodsBackoff } from './daemonset/failed-pods-backoff.js';
 import { matchesRevision, revisionData, templateHash } from './daemonset/revisions.js';
 import { allowsSurge, planRollingUpdate, rollingUpdateLimits } from './daemonset/rolling-update.js';
 import { type DaemonSet, type DaemonSetStatus, ROLLING_UPDATE } from './daemonset/types.js';
-import { EventRecorder, type EventType } from './event-recorder.js';
 import { Expectations } from './expectations.js';
 import {
   type Controller,

@@ -39,6 +39,7 @@ import { labelSelectorAsSelector, type Selector } from '../api/labels.js';
 import type { OwnerReference } from '../api/resource.js';
 import { isStatusError } from '../api/status.js';
 import type { Clock } from '../client/clock.js';
+import { EventRecorder, type EventType } from '../client/event-recorder.js';
 import { namespaceIndex, objectKey, splitKey } from '../client/indexed-store.js';
 import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
@@ -93,7 +94,6 @@ import {
   setReplicasAnnotations,
   specReplicas,
 } from './deployment/util.js';
-import { EventRecorder, type EventType } from './event-recorder.js';
 import {
   type Controller,
   type ControllerContext,

@@ -24,6 +24,7 @@ import { labelSelectorAsSelector, type Selector } from '../api/labels.js';
 import type { KubeObject, OwnerReference } from '../api/resource.js';
 import { isStatusError } from '../api/status.js';
 import type { Clock } from '../client/clock.js';
+import { EventRecorder } from '../client/event-recorder.js';
 import { namespaceIndex, objectKey, splitKey } from '../client/indexed-store.js';
 import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
@@ -39,7 +40,6 @@ import {
   setCondition,
   withDisruptionAllowedCondition,
 } from './disruption/pdb.js';
-import { EventRecorder } from './event-recorder.js';
 import {
   type Controller,
   type ControllerContext,

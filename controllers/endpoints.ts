@@ -27,6 +27,7 @@
  * Events, as upstream: `FailedToCreateEndpoint` and `FailedToUpdateEndpoint` on the Endpoints.
  */
 import { isStatusError } from '../api/status.js';
+import { EventRecorder } from '../client/event-recorder.js';
 import { namespaceIndex, objectKey, splitKey } from '../client/indexed-store.js';
 import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
@@ -59,7 +60,6 @@ import {
   OVER_CAPACITY_ANNOTATION,
   type Service,
 } from './endpointslice/types.js';
-import { EventRecorder } from './event-recorder.js';
 import {
   type Controller,
   type ControllerContext,

@@ -29,6 +29,7 @@
  */
 
 import { isStatusError } from '../api/status.js';
+import { EventRecorder } from '../client/event-recorder.js';
 import { namespaceIndex, objectKey, splitKey } from '../client/indexed-store.js';
 import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
@@ -55,7 +56,6 @@ import {
   SLICE_CONTROLLER_NAME,
   SLICE_MANAGED_BY_LABEL,
 } from './endpointslice/types.js';
-import { EventRecorder } from './event-recorder.js';
 import {
   type Controller,
   type ControllerContext,

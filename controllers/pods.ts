@@ -85,10 +85,7 @@ export function timeOf(timestamp: string | null | undefined): number {
   return Number.isNaN(parsed) ? 0 : parsed;
 }
 
-/** As the API writes times: seconds, UTC. */
-export function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
+export { formatTime } from '../client/clock.js';
 
 /**
  * Upstream's GetPodFromTemplate: the template's labels, annotations, finalizers and spec, with the

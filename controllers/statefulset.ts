@@ -44,13 +44,13 @@ import { labelSelectorAsSelector, nothingSelector, type Selector } from '../api/
 import type { OwnerReference } from '../api/resource.js';
 import { isStatusError } from '../api/status.js';
 import type { Clock } from '../client/clock.js';
+import { EventRecorder, type EventType } from '../client/event-recorder.js';
 import { namespaceIndex, objectKey, splitKey } from '../client/indexed-store.js';
 import type { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
 import type { KubeClient, ResourceRef } from '../client/types.js';
 import type { WorkQueue } from '../client/work-queue.js';
 import { claimChildren } from './claim.js';
-import { EventRecorder, type EventType } from './event-recorder.js';
 import {
   type Controller,
   type ControllerContext,

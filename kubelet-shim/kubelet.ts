@@ -8,10 +8,10 @@
 import { readFile } from 'node:fs/promises';
 import type { KubeObject } from '../api/resource.js';
 import { isStatusError } from '../api/status.js';
+import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import { refFor } from '../client/refs.js';
 import type { KubeClient } from '../client/types.js';
-import { EventRecorder } from '../controllers/event-recorder.js';
 import type { CriClient } from './cri/client.js';
 import { type DnsSettings, labels } from './pod-spec.js';
 import { type PodEnvironment, PodSync } from './pod-sync.js';

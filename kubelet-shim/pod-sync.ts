@@ -13,7 +13,7 @@
  */
 import { mkdir, open, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventRecorder, EventType } from '../controllers/event-recorder.js';
+import type { EventRecorder, EventType } from '../client/event-recorder.js';
 import { Backoff } from './backoff.js';
 import {
   type CriClient,

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
+import type { CoreEvent } from '../client/event-recorder.js';
 import { refFor } from '../client/refs.js';
 import { MemoryClient } from '../client/testing/memory-client.js';
-import type { CoreEvent } from '../controllers/event-recorder.js';
 import { ShardedEventSink } from './events.js';
 import { pod } from './testing/fixtures.js';
 import { podReference } from './types.js';

@@ -7,8 +7,8 @@
  */
 import type { KubeObject } from '../api/resource.js';
 import type { Clock } from '../client/clock.js';
+import { EventRecorder } from '../client/event-recorder.js';
 import type { KubeWriter } from '../client/types.js';
-import { EventRecorder } from '../controllers/event-recorder.js';
 import type { EventSink } from './framework/interfaces.js';
 
 export interface ShardedEventSinkOptions {

@@ -1,6 +1,6 @@
 /** batch/v1 CronJobs as the CronJob controller reads and writes them. */
 import type { KubeObject } from '../../api/resource.js';
-import type { ObjectReference } from '../event-recorder.js';
+import type { ObjectReference } from '../../client/event-recorder.js';
 import type { JobSpec } from '../job/types.js';
 
 export const cronJobKind = { apiVersion: 'batch/v1', kind: 'CronJob' } as const;

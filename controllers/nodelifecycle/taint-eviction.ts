@@ -17,12 +17,12 @@
  */
 import { isStatusError } from '../../api/status.js';
 import type { Clock } from '../../client/clock.js';
+import { EventRecorder } from '../../client/event-recorder.js';
 import { objectKey, splitKey } from '../../client/indexed-store.js';
 import type { Informer } from '../../client/informer.js';
 import { refFor } from '../../client/refs.js';
 import type { KubeClient } from '../../client/types.js';
 import type { WorkQueue } from '../../client/work-queue.js';
-import { EventRecorder } from '../event-recorder.js';
 import {
   type Controller,
   type ControllerContext,

@@ -33,10 +33,9 @@ import { randomUUID } from 'node:crypto';
 import { isDNS1123Subdomain } from '../api/names.js';
 import type { KubeObject } from '../api/resource.js';
 import { isStatusError, type StatusError } from '../api/status.js';
-import { type Clock, sleep, systemClock } from '../client/clock.js';
-import { refFor } from '../client/refs.js';
-import type { KubeWriter } from '../client/types.js';
-import { formatTime } from './pods.js';
+import { type Clock, formatTime, sleep, systemClock } from './clock.js';
+import { refFor } from './refs.js';
+import type { KubeWriter } from './types.js';
 
 export type EventType = 'Normal' | 'Warning';
 
