@@ -15,10 +15,10 @@
  *   v1, v2, v3        plain text: the Status message on failure, nothing on success.
  *
  * Stdin end-of-file (v5's CLOSE `[255, 0]`, or FIN on the SPDY stdin stream): the runtime's v4 protocol
- * cannot close one channel, so the relay ends the whole runtime connection — the process then reads
- * EOF, which is what `cat`, `tar -x` and `sh -c 'cat > f'` wait for. The cost: output the process writes
- * after that, and its exit status, no longer reach the client (kubectl then reports success). A command
- * that exits on its own keeps its output and exit code as long as the client keeps stdin open.
+ * cannot close one channel, so the relay ends the whole runtime connection, 2 s later (a process that
+ * exits by itself meanwhile keeps its output and exit code) — the process then reads EOF, which is what
+ * `cat`, `tar -x` and `sh -c 'cat > f'` wait for. The cost: output such a process writes after that, and
+ * its exit status, no longer reach the client (kubectl then reports success).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -39,6 +39,8 @@ import {
   writeHttpError,
 } from './upgrade.js';
 
+/** How long a process may run on after its client ended stdin before the runtime connection closes. */
+const stdinEndGraceMs = 2_000;
 export interface RemoteCommandStreams {
   stdin: boolean;
   stdout: boolean;
@@ -202,8 +204,12 @@ async function serve(
     stdin: (data) => {
       if (data.length > 0) upstream.send(channelMessage(channels.stdin, data));
     },
-    // See the file comment: v4 cannot half-close, so stdin EOF ends the runtime connection.
-    stdinEnd: () => upstream.close(),
+    // See the file comment: v4 cannot half-close, so stdin EOF ends the runtime connection — after a
+    // grace in which a process that has what it needs (`read line; echo $line`) finishes by itself,
+    // its output and exit code intact.
+    stdinEnd: () => {
+      setTimeout(() => upstream.close(), stdinEndGraceMs).unref();
+    },
     resize: (data) => upstream.send(channelMessage(channels.resize, data)),
     gone: () => upstream.close(),
   };
