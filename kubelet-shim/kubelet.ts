@@ -70,6 +70,9 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
     client,
     ref: refFor('Pod'),
     fieldSelector: `spec.nodeName=${nodeName}`,
+    // Every pod is synced at least once a minute, as the kubelet's resync: configMap and secret
+    // volumes pick up changes, and anything missed is put right.
+    resyncPeriodMs: 60_000,
     onError: report,
   });
   /** Pods by uid (the informer keys them by namespace/name, and a name may come back with a new uid). */

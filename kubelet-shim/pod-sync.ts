@@ -167,6 +167,11 @@ export class PodSync {
     this.views.delete(uid);
     await this.options.environment.tearDownVolumes(uid);
     await rm(this.podDir(uid), { recursive: true, force: true });
+    // The logs go with the pod (their directory ends in its uid).
+    const logs = join(this.options.rootDir, 'logs');
+    for (const entry of await readdir(logs).catch(() => [] as string[])) {
+      if (entry.endsWith(`_${uid}`)) await rm(join(logs, entry), { recursive: true, force: true });
+    }
     await removeCgroups(uid);
   }
 
