@@ -602,3 +602,48 @@ describe.skipIf(!containerd)('[sig-storage] volumes and [sig-node] environment',
     );
   });
 });
+
+describe.skipIf(!containerd)(
+  '[sig-node] Container Lifecycle Hook when create a pod with lifecycle hook',
+  () => {
+    it('should execute poststart http hook and prestop exec hook properly [NodeConformance]', async () => {
+      const handler = `pod-handle-http-request-${randomSuffix()}`;
+      await create(
+        pod(handler, {
+          terminationGracePeriodSeconds: 0,
+          containers: [
+            { name: 'agnhost-container', image: IMAGE, command: ['/agnhost', 'netexec', '--http-port=8080'] },
+          ],
+        }),
+      );
+      const handlerIP = (await waitFor(handler, running)).status?.podIP;
+      const handlerLog = async () =>
+        (await skiff.request('GET', `/api/v1/namespaces/${namespace}/pods/${handler}/log`)).text();
+
+      const hooked = `pod-with-hooks-${randomSuffix()}`;
+      await create(
+        pod(hooked, {
+          terminationGracePeriodSeconds: 15,
+          containers: [
+            {
+              name: 'c',
+              image: IMAGE,
+              command: ['/agnhost', 'pause'],
+              lifecycle: {
+                postStart: { httpGet: { host: handlerIP, port: 8080, path: '/echo?msg=poststart' } },
+                preStop: {
+                  exec: { command: ['sh', '-c', `wget -qO- "http://${handlerIP}:8080/echo?msg=prestop"`] },
+                },
+              },
+            },
+          ],
+        }),
+      );
+      await waitFor(hooked, running);
+      await poll(async () => (await handlerLog()).includes('GET /echo?msg=poststart'), 30_000, 500);
+      await client.delete(pods(), hooked, { gracePeriodSeconds: 15 });
+      await gone(hooked);
+      expect(await handlerLog()).toContain('GET /echo?msg=prestop');
+    });
+  },
+);
