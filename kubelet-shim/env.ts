@@ -163,7 +163,11 @@ async function valueFrom(
   throw new Error(`couldn't find key ${reference.key} in ${kind} ${namespace}/${reference.name}`);
 }
 
-function fieldValue(pod: Pod, path: string, context: EnvContext): string {
+/**
+ * A pod's metadata field as the downward API gives it (env and volumes alike): name, namespace, uid,
+ * one label or annotation, or all of them as `key="value"` lines; undefined for any other path.
+ */
+export function metadataField(pod: Pod, path: string): string | undefined {
   const metadata = pod.metadata ?? {};
   const keyed = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
   if (keyed) return (keyed[1] === 'labels' ? metadata.labels : metadata.annotations)?.[keyed[2]!] ?? '';
@@ -178,12 +182,20 @@ function fieldValue(pod: Pod, path: string, context: EnvContext): string {
       return formatMap(metadata.labels);
     case 'metadata.annotations':
       return formatMap(metadata.annotations);
+    default:
+      return undefined;
+  }
+}
+
+function fieldValue(pod: Pod, path: string, context: EnvContext): string {
+  const fromMetadata = metadataField(pod, path);
+  if (fromMetadata !== undefined) return fromMetadata;
+  switch (path) {
     case 'spec.nodeName':
       return pod.spec.nodeName ?? '';
     case 'spec.serviceAccountName':
       return pod.spec.serviceAccountName ?? '';
     case 'status.hostIP':
-      return context.hostIP;
     case 'status.hostIPs':
       return context.hostIP;
     case 'status.podIP':

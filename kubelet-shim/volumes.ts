@@ -36,7 +36,7 @@ import { isStatusError } from '../api/status.js';
 import { refFor } from '../client/refs.js';
 import type { KubeClient } from '../client/types.js';
 import type { Mount } from './cri/client.js';
-import { expand, formatMap, resourceValue } from './env.js';
+import { expand, metadataField, resourceValue } from './env.js';
 import type { Container, Pod } from './pod-types.js';
 
 type Files = Map<string, { content: Buffer; mode: number }>;
@@ -310,16 +310,10 @@ function addDownward(files: Files, pod: Pod, items: DownwardItem[], mode: number
   for (const item of items) {
     let value = '';
     if (item.fieldRef) {
-      const metadata = pod.metadata ?? {};
-      const path = item.fieldRef.fieldPath;
-      const keyed = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-      if (keyed) value = (keyed[1] === 'labels' ? metadata.labels : metadata.annotations)?.[keyed[2]!] ?? '';
-      else if (path === 'metadata.labels') value = formatMap(metadata.labels);
-      else if (path === 'metadata.annotations') value = formatMap(metadata.annotations);
-      else if (path === 'metadata.name') value = metadata.name ?? '';
-      else if (path === 'metadata.namespace') value = metadata.namespace ?? '';
-      else if (path === 'metadata.uid') value = metadata.uid ?? '';
-      else throw new Error(`unsupported fieldPath in a downwardAPI volume: ${path}`);
+      const field = metadataField(pod, item.fieldRef.fieldPath);
+      if (field === undefined)
+        throw new Error(`unsupported fieldPath in a downwardAPI volume: ${item.fieldRef.fieldPath}`);
+      value = field;
     } else if (item.resourceFieldRef) {
       const container =
         pod.spec.containers.find((c) => c.name === item.resourceFieldRef?.containerName) ??
