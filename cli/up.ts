@@ -239,7 +239,7 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
   // The node, as its own identity (system:node:<name>, which the Node authorizer limits to its own
   // Node, Lease and pods), unless simulated: simulated nodes are many under one process.
   // Awaited, so that up() resolves with the node registered (and fails when its runtime is missing).
-  const node = await (async () => {
+  const node = await (async (): Promise<{ stop(): Promise<void> }> => {
     if (!options.node || options.node === 'none') return { stop: async () => {} };
     const { createInProcessClient } = await import('../apiserver/in-process-client.js');
     if (options.node === 'simulated') {
@@ -275,7 +275,15 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
         await client.close();
       },
     };
-  })();
+  })().catch(async (error: unknown) => {
+    // No node (its runtime is missing, say): nothing of this start may outlive the failure.
+    await Promise.all([(await controllers).stop(), (await scheduler).stop()]);
+    rbac?.stop();
+    await server.close();
+    await compactor.stop();
+    await store.close();
+    throw error;
+  });
   const kubeconfig = join(dataDir, 'kubeconfig');
   await writeFile(
     kubeconfig,

@@ -158,3 +158,33 @@ describe.skipIf(!containerd)('skiff kubelet', () => {
     }
   }, 90_000);
 });
+
+describe('skiff up with a node whose runtime is missing', () => {
+  it('fails, saying so, and leaves nothing listening', async () => {
+    const { up } = await import('../cli/up.js');
+    const { createServer } = await import('node:net');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dataDir = await mkdtemp(join(tmpdir(), 'skiff-no-runtime-'));
+    const apiPort = await freePort();
+    try {
+      await expect(
+        up({
+          dataDir,
+          port: apiPort,
+          ephemeral: true,
+          node: 'containerd',
+          criEndpoint: `unix://${dataDir}/none.sock`,
+        }),
+      ).rejects.toThrow(/no container runtime answers at unix:.*none\.sock \(run `skiff node setup`\)/);
+      // The API server's port is free again.
+      await new Promise<void>((resolve, reject) => {
+        const probe = createServer();
+        probe.once('error', reject);
+        probe.listen(apiPort, '127.0.0.1', () => probe.close(() => resolve()));
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

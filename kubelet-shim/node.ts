@@ -59,7 +59,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // with no other, so that the API server still reaches the node).
   const hostIP = host.internalIP ?? '127.0.0.1';
   const cri = createCriClient(options.criEndpoint);
-  const version = await cri.version();
+  const version = await cri.version().catch((error: unknown) => {
+    cri.close();
+    throw new Error(
+      `no container runtime answers at ${options.criEndpoint} (run \`skiff node setup\`): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
   let readiness: RuntimeReadiness = await runtimeReadiness(cri);
   const port = options.port ?? 10250;
   const registered = await registerNode({
