@@ -80,6 +80,13 @@ export interface SpdySessionOptions {
    * Go spdystream peers (kubectl, kubelet, containerd), which never send WINDOW_UPDATE.
    */
   respectPeerWindow?: boolean;
+  /**
+   * Send WINDOW_UPDATE as our reader consumes bytes. Default true; false toward a Go spdystream server
+   * that closes the connection right after its last frame: a WINDOW_UPDATE still in flight then reaches
+   * a socket that no longer reads, its kernel answers with a TCP reset, and a reset can discard the
+   * peer's last frames (the exit Status) before this end has read them.
+   */
+  grantWindow?: boolean;
 }
 
 type SessionEvents = {
@@ -112,6 +119,7 @@ export class SpdySession extends EventEmitter<SessionEvents> {
   readonly #transport: Duplex;
   readonly #role: 'client' | 'server';
   readonly #respectPeerWindow: boolean;
+  readonly #grantWindowUpdates: boolean;
   readonly #encoder = new HeaderEncoder();
   readonly #decoder = new HeaderDecoder();
   readonly #input = new ByteQueue();
@@ -140,6 +148,7 @@ export class SpdySession extends EventEmitter<SessionEvents> {
     this.#transport = transport;
     this.#role = options.role;
     this.#respectPeerWindow = options.respectPeerWindow ?? true;
+    this.#grantWindowUpdates = options.grantWindow ?? true;
     this.#nextStreamId = options.role === 'client' ? 1 : 2;
     this.#nextPingId = options.role === 'client' ? 1 : 2;
     // WINDOW_UPDATEs and PINGs are tiny; Nagle's algorithm would hold them back behind delayed ACKs.
@@ -477,7 +486,7 @@ export class SpdySession extends EventEmitter<SessionEvents> {
 
   /** Grants the peer window for bytes a stream's reader consumed (the stream decides the batches). */
   #grantWindow(stream: SpdyStream, bytes: number): void {
-    if (this.#closed || bytes <= 0) return;
+    if (this.#closed || bytes <= 0 || !this.#grantWindowUpdates) return;
     if (this.#streams.has(stream.id) && !stream.remoteEnded) {
       this.#writeControl(frameTypes.windowUpdate, 0, u32pair(stream.id, bytes));
     }

@@ -1,7 +1,7 @@
 /**
  * Stock kubectl against the streaming handlers: a tiny API server (discovery, one Running pod `p` with
  * container `c`) hands the exec/attach/portforward upgrades to serveRemoteCommand/servePortForward, which
- * relay to a fake containerd stream server (WebSocket v4).
+ * relay to a fake containerd stream server (SPDY/3.1, as containerd is reached; WebSocket v4 fallback).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -247,6 +247,14 @@ describe.skipIf(!available)('kubectl exec / port-forward through the node stream
     it('exec -i passes stdin to the process', async () => {
       const result = await kubectl(version, ['exec', '-i', 'p', '--', 'read-line'], 'hello there\n');
       expect(result).toMatchObject({ code: 0, stdout: 'HELLO THERE\n' });
+    });
+
+    it('exec -i: output after stdin’s EOF and the exit code reach kubectl (`cat; echo done; exit 3`)', async () => {
+      const before = runtime.sessions.length;
+      const result = await kubectl(version, ['exec', '-i', 'p', '--', 'cat-done', '3'], 'from stdin\n');
+      expect(result).toMatchObject({ code: 3, stdout: 'from stdin\ndone\n' });
+      expect(result.stderr).toContain('command terminated with exit code 3');
+      expect(runtime.sessions.slice(before).map((session) => session.transport)).toEqual(['spdy']);
     });
 
     it('port-forward relays bytes both ways', async () => {

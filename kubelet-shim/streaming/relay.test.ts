@@ -63,21 +63,76 @@ function collect(ws: WebSocketConnection, base64 = false): Promise<Map<number, s
 }
 
 describe('remote command relay', () => {
-  it('v5: stdout and the JSON Status; CLOSE of stdin ends the runtime connection (its only EOF)', async () => {
+  it('v5: CLOSE of stdin is the process’s EOF; its later output and exit code still arrive', async () => {
     const ws = await connectWebSocket(
-      `ws://127.0.0.1:${port}/exec/default/p/c?command=cat&input=1&output=1`,
+      `ws://127.0.0.1:${port}/exec/default/p/c?command=cat-done&command=3&input=1&output=1`,
       ['v5.channel.k8s.io'],
     );
     const done = collect(ws);
-    ws.send(Buffer.from([0, ...Buffer.from('abc')]));
-    // Wait for the echo before closing stdin: after the close nothing more comes back.
-    await new Promise<void>((resolve) => ws.once('message', () => resolve()));
-    await new Promise<void>((resolve) => ws.once('message', () => resolve()));
+    ws.send(Buffer.from([0, ...Buffer.from('abc\n')]));
     ws.send(Buffer.from([255, 0]));
     const messages = await done;
-    expect(messages.get(1)).toBe('abc');
-    const session = runtime.sessions.find((entry) => entry.command[0] === 'cat')!;
-    expect(session).toMatchObject({ stdin: 'abc', stdinClosed: true });
+    expect(messages.get(1)).toBe('abc\ndone\n');
+    expect(JSON.parse(messages.get(3)!)).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
+    const session = runtime.sessions.find((entry) => entry.command[0] === 'cat-done')!;
+    expect(session).toMatchObject({ transport: 'spdy', stdin: 'abc\n', stdinClosed: true });
+  });
+
+  it('SPDY v4: FIN on stdin is the process’s EOF; its later output and the exit Status still arrive', async () => {
+    const { session } = await spdyConnect(
+      '/exec/default/p/c?command=cat-done&command=3&stdin=true&stdout=true&stderr=true',
+      ['v4.channel.k8s.io'],
+    );
+    const error = session.openStream({ streamtype: 'error' });
+    const stdin = session.openStream({ streamtype: 'stdin' });
+    const stdout = session.openStream({ streamtype: 'stdout' });
+    session.openStream({ streamtype: 'stderr' });
+    const output = readAll(stdout);
+    stdin.end('from stdin\n');
+    expect((await output).toString()).toBe('from stdin\ndone\n');
+    expect(JSON.parse((await readAll(error)).toString())).toMatchObject({
+      status: 'Failure',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
+  });
+
+  it('falls back to WebSocket v4 (with a fresh URL) when the runtime refuses SPDY', async () => {
+    const websocketOnly = await startFakeRuntimeStreamServer({ spdy: false });
+    const opened: string[] = [];
+    const server = http.createServer();
+    server.on('upgrade', (request, socket, head) => {
+      upgraded.add(socket);
+      serveRemoteCommand(request, socket, head, {
+        open: async (streams) => {
+          const url = websocketOnly.execUrl(['read-line'], streams);
+          opened.push(url);
+          return url;
+        },
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const ws = await connectWebSocket(
+        `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/exec?input=1&output=1`,
+        ['v5.channel.k8s.io'],
+      );
+      const done = collect(ws);
+      ws.send(Buffer.from([0, ...Buffer.from('hello\n')]));
+      const messages = await done;
+      expect(messages.get(1)).toBe('HELLO\n');
+      expect(JSON.parse(messages.get(3)!)).toMatchObject({ status: 'Success' });
+      expect(opened).toHaveLength(2);
+      expect(websocketOnly.sessions.map((entry) => entry.transport)).toEqual(['websocket']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await websocketOnly.close();
+    }
   });
 
   it('v4.base64: text frames carry base64 data, the Status stays JSON', async () => {

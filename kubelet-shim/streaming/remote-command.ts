@@ -2,34 +2,36 @@
  * exec and attach on the node: answers kubectl's streaming protocols itself and relays to the container
  * runtime's stream server.
  *
- *   kubectl ── WebSocket v5/v4/v1/base64 ─┐
- *   kubectl ── SPDY/3.1 v5/v4/v3/v2/v1 ───┴─ serveRemoteCommand ── WebSocket v4 ── containerd
+ *   kubectl ── WebSocket v5/v4/v1/base64 ─┐                     ┌─ SPDY/3.1 v4 ──────┐
+ *   kubectl ── SPDY/3.1 v5/v4/v3/v2/v1 ───┴─ serveRemoteCommand ─┴─ (WebSocket v4) ───┴─ containerd
  *
  * Order of work: read the requested streams from the query, negotiate the client's protocol, ask CRI
- * for the stream URL (`target.open`) and connect to it — failures so far are plain HTTP errors the
- * client can print — then answer the upgrade and relay. Runtime output that arrives before the client's
- * streams exist (a SPDY client opens them after the 101) is held until they do.
+ * for the stream URL (`target.open`) and connect to it (containerd-stream.ts) — failures so far are
+ * plain HTTP errors the client can print — then answer the upgrade and relay. Runtime output that
+ * arrives before the client's streams exist (a SPDY client opens them after the 101) is held until
+ * they do.
  *
  * What each client protocol gets on its status channel (as the kubelet does):
  *   v4, v5            the runtime's JSON metav1.Status, as the runtime sent it (Success included);
  *   v1, v2, v3        plain text: the Status message on failure, nothing on success.
  *
- * Stdin end-of-file (v5's CLOSE `[255, 0]`, or FIN on the SPDY stdin stream): the runtime's v4 protocol
- * cannot close one channel, so the relay ends the whole runtime connection, 2 s later (a process that
- * exits by itself meanwhile keeps its output and exit code) — the process then reads EOF, which is what
- * `cat`, `tar -x` and `sh -c 'cat > f'` wait for. The cost: output such a process writes after that, and
- * its exit status, no longer reach the client (kubectl then reports success).
+ * Stdin end-of-file (v5's CLOSE `[255, 0]`, or FIN on the SPDY stdin stream) becomes a FIN on the
+ * runtime's SPDY stdin stream: the process reads EOF and runs on, and its later output and exit status
+ * still reach the client (`cat; echo done; exit 3`). Only on the WebSocket v4 fallback, which cannot
+ * half-close, does it end the whole runtime connection (after a grace; see containerd-websocket-exec.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '../../client/clock.js';
 import { SpdySession, type SpdyStream } from '../../client/streaming/spdy.js';
+import { acceptWebSocket, offeredSubprotocols } from '../../client/streaming/websocket.js';
 import {
-  acceptWebSocket,
-  offeredSubprotocols,
-  type WebSocketConnection,
-} from '../../client/streaming/websocket.js';
-import { channelMessage, channels, connectRuntimeStream } from './containerd-stream.js';
+  channelMessage,
+  channels,
+  connectRuntimeRemoteCommand,
+  type RuntimeOutputKind,
+  type RuntimeRemoteCommand,
+} from './containerd-stream.js';
 import {
   acceptSpdyUpgrade,
   negotiateStreamProtocol,
@@ -39,8 +41,6 @@ import {
   writeHttpError,
 } from './upgrade.js';
 
-/** How long a process may run on after its client ended stdin before the runtime connection closes. */
-const stdinEndGraceMs = 2_000;
 export interface RemoteCommandStreams {
   stdin: boolean;
   stdout: boolean;
@@ -175,21 +175,25 @@ async function serve(
     return writeHttpError(socket, 400, 'Upgrade request required');
   }
 
-  let upstream: WebSocketConnection;
+  let upstream: RuntimeRemoteCommand;
   try {
-    upstream = await connectRuntimeStream(await target.open(streams));
+    upstream = await connectRuntimeRemoteCommand(
+      () => target.open(streams),
+      streams,
+      options.clock === undefined ? {} : { clock: options.clock },
+    );
   } catch (error) {
     return writeHttpError(socket, 500, error instanceof Error ? error.message : String(error));
   }
-  // Runtime messages are held until the client side is ready for them.
-  const held: Buffer[] = [];
-  let deliver: ((message: Buffer) => void) | undefined;
+  // Runtime output is held until the client side is ready for it.
+  const held: Array<[RuntimeOutputKind, Buffer]> = [];
+  let deliver: ((kind: RuntimeOutputKind, data: Buffer) => void) | undefined;
   let upstreamClosed = false;
   let onUpstreamClosed: (() => void) | undefined;
-  upstream.on('message', (data, binary) => {
-    if (!binary || data.length === 0) return;
-    if (deliver) deliver(data);
-    else held.push(data);
+  upstream.on('output', (kind, data) => {
+    if (data.length === 0) return;
+    if (deliver) deliver(kind, data);
+    else held.push([kind, data]);
   });
   upstream.on('close', () => {
     upstreamClosed = true;
@@ -201,16 +205,9 @@ async function serve(
   }
 
   const events: ClientEvents = {
-    stdin: (data) => {
-      if (data.length > 0) upstream.send(channelMessage(channels.stdin, data));
-    },
-    // See the file comment: v4 cannot half-close, so stdin EOF ends the runtime connection — after a
-    // grace in which a process that has what it needs (`read line; echo $line`) finishes by itself,
-    // its output and exit code intact.
-    stdinEnd: () => {
-      setTimeout(() => upstream.close(), stdinEndGraceMs).unref();
-    },
-    resize: (data) => upstream.send(channelMessage(channels.resize, data)),
+    stdin: (data) => upstream.writeStdin(data),
+    stdinEnd: () => upstream.endStdin(),
+    resize: (data) => upstream.resize(data),
     gone: () => upstream.close(),
   };
   const client =
@@ -222,23 +219,12 @@ async function serve(
     return;
   }
 
-  deliver = (message) => {
-    const data = message.subarray(1);
-    switch (message[0]) {
-      case channels.stdout:
-        if (data.length > 0) client.stdout(data);
-        return;
-      case channels.stderr:
-        if (data.length > 0) client.stderr(data);
-        return;
-      case channels.status:
-        if (data.length > 0) client.status(data);
-        return;
-      default:
-        return;
-    }
+  deliver = (outputKind, data) => {
+    if (outputKind === 'stdout') client.stdout(data);
+    else if (outputKind === 'stderr') client.stderr(data);
+    else client.status(data);
   };
-  for (const message of held.splice(0)) deliver(message);
+  for (const [outputKind, data] of held.splice(0)) deliver(outputKind, data);
   onUpstreamClosed = () => client.finish();
   if (upstreamClosed) client.finish();
 }
