@@ -8,7 +8,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultCriEndpoint } from '../kubelet-shim/cri/client.js';
 
-const commands = new Set(['setup', 'install', 'configure', 'images', 'start', 'stop', 'status', 'teardown']);
+const commands = new Set([
+  'setup',
+  'install',
+  'configure',
+  'images',
+  'start',
+  'stop',
+  'status',
+  'check',
+  'teardown',
+]);
 
 /** The setup script, from the sources (cli/) or the build (dist/cli/). */
 function setupScript(): string {
@@ -31,12 +41,13 @@ function run(command: string, args: readonly string[]): Promise<number> {
 }
 
 export async function nodeCommand(args: string[]): Promise<number> {
-  const [command = 'status'] = args;
-  if (!commands.has(command)) {
-    process.stderr.write(`skiff node: unknown command ${command} (setup, start, stop, status, teardown)\n`);
+  const steps = args.length > 0 ? args : ['status'];
+  const unknown = steps.find((step) => !commands.has(step));
+  if (unknown !== undefined) {
+    process.stderr.write(`skiff node: unknown command ${unknown} (setup, start, stop, status, teardown)\n`);
     return 2;
   }
-  return run('bash', [setupScript(), command]);
+  return run('bash', [setupScript(), ...steps]);
 }
 
 export async function imageCommand(args: string[]): Promise<number> {
@@ -45,10 +56,19 @@ export async function imageCommand(args: string[]): Promise<number> {
     process.stderr.write('usage: skiff image import FILE.tar\n');
     return 2;
   }
+  if (!existsSync(file)) {
+    process.stderr.write(`skiff image: ${file}: no such file\n`);
+    return 1;
+  }
   const socket = defaultCriEndpoint.replace(/^unix:\/\//, '');
+  const nodeDir = process.env.SKIFF_NODE_DIR ?? '/var/lib/skiff-node';
+  if (!existsSync(`${nodeDir}/containerd/config.toml`)) {
+    process.stderr.write('skiff image: this machine has no node: run `sudo skiff node setup` first\n');
+    return 1;
+  }
   if (!existsSync(socket)) {
     process.stderr.write(
-      `skiff image: no containerd at ${socket}: run \`skiff node setup\` (or \`skiff node start\`) first\n`,
+      `skiff image: the node's containerd is not running (${socket}): run \`sudo skiff node start\`\n`,
     );
     return 1;
   }

@@ -9,7 +9,11 @@
 #   setup.sh start      start containerd if it is not running, import the images it lacks
 #   setup.sh stop       stop containerd and remove what its pods left (netns, bridge, cgroups, rules)
 #   setup.sh status     configured? running?
+#   setup.sh check      exits 3 naming the packages that are missing (install would add them)
 #   setup.sh teardown   stop, then remove Skiff's node directories
+#
+# Several steps may be given at once, run in order: `setup.sh configure images start`. Every step is
+# idempotent and quick when there is nothing to do.
 #
 # Everything lives in $SKIFF_NODE_DIR (default /var/lib/skiff-node); containerd's socket is
 # /run/skiff-node/containerd.sock. A containerd the machine already runs is not touched.
@@ -32,18 +36,36 @@ need_root() {
   fi
 }
 
+missing_packages() {
+  local package
+  for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || echo "$package"
+  done
+}
+
+check() {
+  local missing
+  missing=$(missing_packages | tr '\n' ' ')
+  if [ -n "$missing" ]; then
+    echo "skiff node: missing packages: ${missing% } (sudo skiff node setup installs them)" >&2
+    exit 3
+  fi
+}
+
 install() {
   need_root install
   local missing=()
-  for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-  done
+  mapfile -t missing < <(missing_packages)
   if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
   # On a machine with systemd, the package starts its own containerd on the default socket: leave it.
+}
+
+replace_if_changed() { # replace_if_changed FILE: FILE.new becomes FILE unless they are the same
+  if cmp -s "$1.new" "$1"; then rm "$1.new"; else mv "$1.new" "$1"; fi
 }
 
 configure() {
@@ -81,8 +103,9 @@ state = "$NODE_DIR/containerd/state"
     conf_dir = "$NODE_DIR/cni/net.d"
     max_conf_num = 1
 TOML
-  mv "$NODE_DIR/containerd/config.toml.new" "$NODE_DIR/containerd/config.toml"
-  cat >"$NODE_DIR/cni/net.d/10-skiff.conflist" <<JSON
+  replace_if_changed "$NODE_DIR/containerd/config.toml"
+  # Not in net.d itself while written: containerd watches that directory and loads what it finds.
+  cat >"$NODE_DIR/cni/10-skiff.conflist.new" <<JSON
 {
   "cniVersion": "1.0.0",
   "name": "skiff",
@@ -100,8 +123,15 @@ TOML
   ]
 }
 JSON
+  if cmp -s "$NODE_DIR/cni/10-skiff.conflist.new" "$NODE_DIR/cni/net.d/10-skiff.conflist"; then
+    rm "$NODE_DIR/cni/10-skiff.conflist.new"
+  else
+    mv "$NODE_DIR/cni/10-skiff.conflist.new" "$NODE_DIR/cni/net.d/10-skiff.conflist"
+  fi
   # Pod-to-Service traffic on one bridge needs the bridge to pass through netfilter.
-  if [ -w /proc/sys/net/bridge/bridge-nf-call-iptables ]; then echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables; fi
+  if [ -w /proc/sys/net/bridge/bridge-nf-call-iptables ]; then
+    echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || true
+  fi
 }
 
 images() {
@@ -133,16 +163,18 @@ images() {
   ln -s agnhost "$root/agnhost-2"
   "$here/mkimage.sh" "$root" "$TEST_IMAGE" "$NODE_DIR/images/testimage.tar" 'null' '["/bin/sh"]'
   echo "$sources" >"$stamp"
-  # New builds replace what containerd had.
-  if running; then import_images force; fi
+  # New builds replace what containerd had (or will have, when it starts).
+  if running; then import_images; fi
 }
 
 running() {
   [ -S "$SOCKET" ] && ctr -a "$SOCKET" version >/dev/null 2>&1
 }
 
-import_images() { # import_images [force]: the images containerd lacks (all of them with force)
-  local force=${1:-} have file image
+import_images() { # the images containerd lacks, or all of them when they were rebuilt since the last import
+  local force='' have file image
+  # The stamp of the build last imported: a rebuild while containerd was down is imported at its start.
+  cmp -s "$NODE_DIR/images/sources.sha256" "$NODE_DIR/images/imported.sha256" || force=force
   have=$(ctr -a "$SOCKET" -n k8s.io images ls -q 2>/dev/null || true)
   for file in pause testimage; do
     if [ "$file" = pause ]; then image=$PAUSE_IMAGE; else image=$TEST_IMAGE; fi
@@ -150,6 +182,7 @@ import_images() { # import_images [force]: the images containerd lacks (all of t
       ctr -a "$SOCKET" -n k8s.io images import "$NODE_DIR/images/$file.tar" >/dev/null
     fi
   done
+  cp "$NODE_DIR/images/sources.sha256" "$NODE_DIR/images/imported.sha256"
 }
 
 start() {
@@ -193,10 +226,11 @@ stop() {
     fi
     rm -f "$RUN_DIR/containerd.pid"
   fi
-  # What pods leave behind when their sandboxes are not removed through CRI.
+  # What pods leave behind when their sandboxes are not removed through CRI (no CNI DEL ran for them).
+  # Only what is provably this node's: another containerd on the machine keeps its pods.
   pkill -f "containerd-shim-runc-v2 -namespace k8s.io -id .* -address $SOCKET" 2>/dev/null || true
-  for netns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do ip netns delete "$netns" 2>/dev/null || true; done
-  ip link delete "$BRIDGE" 2>/dev/null || true
+  remove_pod_networks
+  remove_hostport_rules
   for mount in $(awk -v dir="$NODE_DIR" 'index($2, dir) == 1 {print $2}' /proc/self/mounts | sort -r); do
     umount -l "$mount" 2>/dev/null || true
   done
@@ -204,7 +238,52 @@ stop() {
     [ -d "$hierarchy" ] || continue
     find "$hierarchy" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
+  # IP reservations, and libcni's cache of results (kept outside conf_dir whatever the config says).
   rm -rf "$NODE_DIR/cni/ipam"
+  local result id
+  for result in /var/lib/cni/results/skiff-*-eth0; do
+    [ -e "$result" ] || continue
+    id=${result#/var/lib/cni/results/skiff-}
+    rm -f "$result" "/var/lib/cni/results/cni-loopback-${id%-eth0}-lo"
+  done
+  running || rm -f "$SOCKET" "$SOCKET.ttrpc"
+}
+
+remove_pod_networks() { # the network namespaces and veths of pods on the $BRIDGE bridge, then the bridge
+  local bridged netns peer
+  ip link show "$BRIDGE" >/dev/null 2>&1 || return 0
+  # Host ends of pod veths, by interface index: "12" for "12: veth1234@if3: … master skiff0 …".
+  bridged=" $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{printf "%s ", $1}')"
+  for netns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do
+    # eth0@ifN: N is the index of its peer in the host's namespace.
+    peer=$(ip -n "$netns" -o link show eth0 2>/dev/null | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
+    if [ -n "$peer" ] && [[ $bridged == *" $peer "* ]]; then ip netns delete "$netns" 2>/dev/null || true; fi
+  done
+  for peer in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print $2}'); do
+    ip link delete "$peer" 2>/dev/null || true
+  done
+  ip link delete "$BRIDGE" 2>/dev/null || true
+}
+
+remove_hostport_rules() { # the CNI portmap rules of this node's network ("skiff"); its chains once unused
+  command -v iptables >/dev/null 2>&1 || return 0
+  local rule chain
+  # portmap tags each pod's jump: -A CNI-HOSTPORT-DNAT … --comment "dnat name: \"skiff\" id: \"<id>\"" … -j CNI-DN-…
+  while IFS= read -r rule; do
+    chain=${rule##*-j }
+    eval "iptables -t nat -D ${rule#-A }" 2>/dev/null || true
+    iptables -t nat -F "$chain" 2>/dev/null && iptables -t nat -X "$chain" 2>/dev/null || true
+  done < <(iptables -t nat -S CNI-HOSTPORT-DNAT 2>/dev/null | grep -F 'dnat name: \"skiff\"' || true)
+  # The shared chains go only when no pod of any network uses them any more.
+  if iptables -t nat -S CNI-HOSTPORT-DNAT >/dev/null 2>&1 &&
+    [ "$(iptables -t nat -S CNI-HOSTPORT-DNAT | grep -c '^-A')" = 0 ]; then
+    while IFS= read -r rule; do
+      eval "iptables -t nat -D ${rule#-A }" 2>/dev/null || true
+    done < <(iptables -t nat -S | grep -E '^-A (PREROUTING|OUTPUT|POSTROUTING) .*-j CNI-HOSTPORT-' || true)
+    for chain in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SETMARK CNI-HOSTPORT-MASQ; do
+      iptables -t nat -F "$chain" 2>/dev/null && iptables -t nat -X "$chain" 2>/dev/null || true
+    done
+  fi
 }
 
 status() {
@@ -218,16 +297,25 @@ teardown() {
 }
 
 # One at a time: test runs in parallel all ask for the node.
-if [ "$(id -u)" = 0 ] && [ "${1:-setup}" != status ]; then
+if [ "$(id -u)" = 0 ] && [ "${1:-setup}" != status ] && [ "${1:-setup}" != check ]; then
   mkdir -p "$(dirname "$RUN_DIR")"
   exec 9>"$RUN_DIR.lock"
   flock 9
 fi
-case ${1:-setup} in
-setup) install && configure && images && start ;;
-install | configure | images | start | stop | status | teardown) "$1" ;;
-*)
-  echo "usage: setup.sh setup|install|configure|images|start|stop|status|teardown" >&2
-  exit 2
-  ;;
-esac
+[ $# -gt 0 ] || set -- setup
+for step in "$@"; do
+  case $step in
+  install | configure | images | start | stop | status | check | teardown) ;;
+  setup) ;;
+  *)
+    echo "usage: setup.sh [setup|install|configure|images|start|stop|status|check|teardown]..." >&2
+    exit 2
+    ;;
+  esac
+done
+for step in "$@"; do
+  case $step in
+  setup) install && configure && images && start ;;
+  *) "$step" ;;
+  esac
+done
