@@ -24,10 +24,10 @@ export function podEnvironment(options: EnvironmentOptions): PodEnvironment {
     mounts: (pod, container, env) => volumes.mounts(pod, container, env),
     env: (pod, container, podIPs) =>
       containerEnv(pod, container, {
-        client: options.client,
+        reader: options.client,
         hostIP: options.hostIP,
         podIPs,
-        allocatable: options.allocatable ?? {},
+        nodeAllocatable: options.allocatable ?? {},
       }),
     expand: (values, env) => values.map((value) => expand(value, env)),
     tearDownVolumes: (uid) => volumes.tearDown(uid),
