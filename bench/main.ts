@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   scheduler: () => import('./scheduler.js'),
   apply: () => import('./apply.js'),
   node: () => import('./node.js'),
+  proxy: () => import('./proxy.js'),
 };
 
 const name = process.argv[2];
