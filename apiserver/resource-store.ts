@@ -58,6 +58,27 @@ export interface ResourceStoreOptions {
   readonly store: Store;
   readonly resource: ResourceDefinition;
   readonly now?: () => Date;
+  /** What objects of this resource hold outside themselves (a Service's cluster IP and node ports). */
+  readonly claims?: WriteClaims;
+}
+
+/**
+ * Things an object holds outside its own key, kept in step with its writes: claimed after admission and
+ * before the write, then committed or given back by how the write went, and released when the object is
+ * gone. Dry runs claim nothing.
+ */
+export interface WriteClaims {
+  /** Claims what `object` needs that `old` did not hold; may fill them into `object` (an allocated IP). */
+  claim(object: KubeObject, old: KubeObject | undefined): Promise<ClaimTicket>;
+  /** The object is deleted: everything it held goes back. */
+  release(object: KubeObject): Promise<void>;
+}
+
+export interface ClaimTicket {
+  /** The write landed: what `old` held and the new object does not goes back. */
+  commit(): Promise<void>;
+  /** The write did not land: what this claim took goes back. */
+  abort(): Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -81,6 +102,7 @@ export class ResourceStore {
    * so callers, selectors and admission only ever see the version they asked for.
    */
   readonly #conversion: Conversion | undefined;
+  readonly #claims: WriteClaims | undefined;
 
   private constructor(
     options: ResourceStoreOptions,
@@ -94,12 +116,13 @@ export class ResourceStore {
     this.cache = cache;
     this.#prefix = prefix;
     this.#conversion = conversion;
+    this.#claims = options.claims;
   }
 
   /** The same objects served as another version of the resource (autoscaling/v1 HPAs, events.k8s.io events). */
   asVersion(resource: ResourceDefinition, conversion: Conversion): ResourceStore {
     return new ResourceStore(
-      { store: this.#store, resource, now: this.#now },
+      { store: this.#store, resource, now: this.#now, ...(this.#claims ? { claims: this.#claims } : {}) },
       this.cache,
       this.#prefix,
       conversion,
@@ -280,10 +303,14 @@ export class ResourceStore {
       const admitted = await admit(object, undefined);
       if (dryRun) return admitted;
       const name = admitted.metadata!.name!;
-      const result = await this.#store.create(
-        this.keyFor(namespace, name),
-        encodeObject(this.#toStorage(admitted)),
-      );
+      const ticket = await this.#claims?.claim(admitted, undefined);
+      const result = await this.#store
+        .create(this.keyFor(namespace, name), encodeObject(this.#toStorage(admitted)))
+        .catch(async (error: unknown) => {
+          await ticket?.abort();
+          throw error;
+        });
+      await (result.ok ? ticket?.commit() : ticket?.abort());
       if (result.ok) return withResourceVersion(admitted, result.revision);
       // A generated name that collided gets a new suffix; a chosen name that exists is the caller's error.
       if (!generated || attempt >= 8) throw alreadyExists(this.qualified, name);
@@ -324,11 +351,21 @@ export class ResourceStore {
       const held = this.resource.strategy?.holdsDeletion?.(admitted) ?? false;
       if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) === 0 && !held) {
         const deleted = await this.#store.delete(key, kv.modRevision);
-        if (deleted.ok) return withResourceVersion(admitted, deleted.revision);
+        if (deleted.ok) {
+          await this.#claims?.release(current);
+          return withResourceVersion(admitted, deleted.revision);
+        }
         if (wanted) throw conflict(this.qualified, name, optimisticLockErrorMessage);
         continue;
       }
-      const result = await this.#store.update(key, encodeObject(this.#toStorage(admitted)), kv.modRevision);
+      const ticket = await this.#claims?.claim(admitted, current);
+      const result = await this.#store
+        .update(key, encodeObject(this.#toStorage(admitted)), kv.modRevision)
+        .catch(async (error: unknown) => {
+          await ticket?.abort();
+          throw error;
+        });
+      await (result.ok ? ticket?.commit() : ticket?.abort());
       if (result.ok) return withResourceVersion(admitted, result.revision);
       if (wanted) throw conflict(this.qualified, name, optimisticLockErrorMessage);
     }
@@ -380,7 +417,10 @@ export class ResourceStore {
       }
       if (options.dryRun) return { object: current, deleted: true };
       const result = await this.#store.delete(key, kv.modRevision);
-      if (result.ok) return { object: withResourceVersion(current, result.revision), deleted: true };
+      if (result.ok) {
+        await this.#claims?.release(current);
+        return { object: withResourceVersion(current, result.revision), deleted: true };
+      }
     }
   }
 

@@ -32,7 +32,7 @@ import { selfSubjectReviewResources } from './auth/self-subject-review.js';
 import type { ServiceAccountTokens } from './auth/service-account-token.js';
 import { createTokenRequestHandler, type TokenRequestHandler } from './auth/token-request.js';
 import { tokenReviewResource } from './auth/token-review.js';
-import { bootstrap } from './bootstrap.js';
+import { bootstrap, ensureKubernetesService, type KubernetesEndpoint } from './bootstrap.js';
 import { Discovery } from './discovery.js';
 import { serveEviction } from './eviction.js';
 import { InFlightLimiter, maxInFlightHook } from './limits/max-in-flight.js';
@@ -48,6 +48,7 @@ import { OpenApiV3, openapiV2 } from './openapi.js';
 import { parseRequestInfo } from './request-info.js';
 import { ResourceStore, translateStoreError } from './resource-store.js';
 import { handleResource, type RestContext, storeKey, type VirtualResource } from './rest-handler.js';
+import { ServiceAllocator } from './service-allocation.js';
 
 /**
  * The API server: discovery, OpenAPI, health, and every resource behind one generic handler.
@@ -59,6 +60,13 @@ export interface ApiServerOptions {
   readonly resources: readonly ResourceDefinition[];
   /** host:port clients reach the server at, for legacy discovery's serverAddressByClientCIDRs. */
   readonly advertiseAddress?: string;
+  /** Where cluster IPs come from (default 10.96.0.0/12); the first is the `kubernetes` Service's. */
+  readonly serviceCIDR?: string;
+  /**
+   * The address the `kubernetes` Service's endpoints name: this server as pods and nodes reach it.
+   * Absent: the Service exists (clients look for it) but has no endpoints.
+   */
+  readonly kubernetesEndpoint?: KubernetesEndpoint;
   readonly logger?: boolean;
   /**
    * Who each request is (apiserver/auth/authenticate.ts). With neither this nor `authorizer` the
@@ -121,6 +129,8 @@ export interface ApiServer {
 /** The Kubernetes version Skiff answers to (kubectl warns beyond one minor version of skew). */
 export const kubernetesVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0-skiff' };
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
+/** How often leaked service IPs and node ports are looked for (upstream's repair loops run every 3 min). */
+const serviceRepairIntervalMs = 3 * 60_000;
 
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { store, resources } = options;
@@ -141,9 +151,19 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   };
   // Reviews are answered per request: nothing of theirs is stored.
   const storedResources = resources.filter((resource) => !resource.virtual);
+  // Services hold cluster IPs and node ports outside themselves, one store key each.
+  const serviceAllocator = new ServiceAllocator({
+    store,
+    ...(options.serviceCIDR ? { serviceCIDR: options.serviceCIDR } : {}),
+  });
   for (const declared of storedResources.filter(isStorageVersion)) {
     const resource = withStrategy(declared);
-    const resourceStore = await ResourceStore.open({ store, resource });
+    const isServices = resource.group === '' && resource.plural === 'services';
+    const resourceStore = await ResourceStore.open({
+      store,
+      resource,
+      ...(isServices ? { claims: serviceAllocator } : {}),
+    });
     stored.set(storageResourceOf(resource.group, resource.plural), resourceStore);
     stores.set(storeKey(resource.group, resource.version, resource.plural), resourceStore);
   }
@@ -158,6 +178,21 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   }
   const served = resources;
   await bootstrap(stores);
+  await ensureKubernetesService(stores, serviceAllocator.firstIP, options.kubernetesEndpoint);
+  // Claims a crash left without their Service are found by two repair runs in a row, minutes apart.
+  const servicesStore = stores.get(storeKey('', 'v1', 'services'));
+  const repairServiceClaims = async () => {
+    if (!servicesStore) return;
+    const { items } = await servicesStore.list({});
+    await serviceAllocator.repair(items);
+  };
+  await repairServiceClaims();
+  const repairTimer = setInterval(() => {
+    repairServiceClaims().catch((error: unknown) =>
+      console.error('service allocation repair failed:', error),
+    );
+  }, serviceRepairIntervalMs);
+  repairTimer.unref();
 
   const discovery = new Discovery(served);
   const openapi = new OpenApiV3(served);
@@ -375,6 +410,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     currentRevision: () => store.currentRevision(),
     ...(options.authorizer ? { authorizer: options.authorizer } : {}),
     async close() {
+      clearInterval(repairTimer);
       for (const resourceStore of new Set(stores.values())) resourceStore.cache.stop();
       await app.close();
       await auditBackend?.close();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { homedir, hostname } from 'node:os';
+import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Authorizer, PolicyRuleResolver, TokenAuthenticator, UserInfo } from '../api/auth.js';
 import { resources } from '../api/resources/index.js';
@@ -164,6 +164,7 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
     // ServiceAccount plugin would refuse every pod (as upstream does without a controller manager).
     admissionPlugins: admissionPluginsFor({ controllers: options.controllers !== false }),
     advertiseAddress: `${address}:${port}`,
+    kubernetesEndpoint: { ip: reachableAddress(address), port },
     authenticator,
     ...(authorizer ? { authorizer } : {}),
     ...(policyRules ? { policyRules } : {}),
@@ -314,6 +315,18 @@ export async function up(options: UpOptions = {}): Promise<RunningSkiff> {
       return stopping;
     },
   };
+}
+
+/**
+ * The address the `kubernetes` Service names for a listen address: a wildcard becomes the host's first
+ * non-loopback IPv4 address (what pods on its bridge can reach), anything else stays as it is.
+ */
+function reachableAddress(address: string): string {
+  if (address !== '0.0.0.0' && address !== '::') return address;
+  for (const entries of Object.values(networkInterfaces())) {
+    for (const entry of entries ?? []) if (entry.family === 'IPv4' && !entry.internal) return entry.address;
+  }
+  return '127.0.0.1';
 }
 
 /** The host part of a URL for a listen address: a wildcard becomes loopback, IPv6 gets brackets. */
