@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   apply: () => import('./apply.js'),
   node: () => import('./node.js'),
   proxy: () => import('./proxy.js'),
+  dns: () => import('./dns.js'),
 };
 
 const name = process.argv[2];
