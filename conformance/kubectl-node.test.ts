@@ -150,6 +150,35 @@ describe.skipIf(!containerd).each(versions)('kubectl $version against real conta
     expect(piped.stdout).toBe('from stdin\n');
   });
 
+  it('exec -i keeps output written after stdin ends, and the exit code', async () => {
+    const result = await kubectl(
+      ['exec', '-i', 'talker', '-c', 'main', '--', 'sh', '-c', 'cat; echo done; exit 3'],
+      'line one\n',
+    );
+    expect(result).toMatchObject({ code: 3, stdout: 'line one\ndone\n' });
+  });
+
+  it("exec -it gives the command a terminal of the client's size", async () => {
+    // `script` gives kubectl a terminal of its own, sized by stty, as a user's shell would.
+    // The size follows the start by a moment (kubectl sends it once the streams are open, as toward a
+    // kubelet), so the command looks after a second.
+    const command = [
+      'stty cols 123 rows 45;',
+      `${path} --kubeconfig=${skiff.kubeconfig} --cache-dir=${join(scratch, 'tty-cache')}`,
+      "exec -it talker -c main -- sh -c 'tty; sleep 1; stty size; exit 4'",
+    ].join(' ');
+    const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('close', (exitCode) => resolve({ code: exitCode, output }));
+    });
+    expect(output).toMatch(/\/dev\/pts\/\d+\r?\n/);
+    expect(output).toMatch(/45 123\r?\n/);
+    expect(code).toBe(4);
+  });
+
   it('cp copies a file into the pod and back out', async () => {
     const source = join(scratch, `in-${path.slice(-4)}.txt`);
     await writeFile(source, 'copied content\n');
